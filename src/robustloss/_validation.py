@@ -1,0 +1,221 @@
+"""Namespace resolution, argument validation and dtype promotion.
+
+Every check of the public API lives here and runs before any array work, so that bad
+input fails fast with a message that names the offending argument.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from numbers import Real
+from typing import Any
+
+import array_api_compat as aac
+
+from ._typing import Array, Namespace
+
+__all__ = [
+    "Prepared",
+    "check_hyperparameter",
+    "check_reduction",
+    "legacy_reduction",
+    "prepare",
+]
+
+REDUCTIONS = ("none", "mean", "sum", "weighted_mean")
+
+_LIBRARY_TESTS = (
+    ("numpy", aac.is_numpy_namespace),
+    ("torch", aac.is_torch_namespace),
+    ("jax", aac.is_jax_namespace),
+    ("cupy", aac.is_cupy_namespace),
+    ("dask", aac.is_dask_namespace),
+    ("array_api_strict", aac.is_array_api_strict_namespace),
+)
+
+
+def check_reduction(reduction: object) -> str:
+    """Return the canonical name of `reduction` (``None`` is ``"none"``) or raise ValueError."""
+    if reduction is None:
+        return "none"
+    if isinstance(reduction, str) and reduction in REDUCTIONS:
+        return reduction
+    choices = ", ".join(repr(r) for r in REDUCTIONS)
+    raise ValueError(f"reduction must be one of {choices} or None, got {reduction!r}")
+
+
+def legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: object) -> str:
+    """Map PyTorch's deprecated ``size_average`` / ``reduce`` pair onto a reduction.
+
+    Follows ``torch.nn._reduction.legacy_get_string``: when either flag is given it wins over
+    `reduction`; a missing flag counts as True. Warns with a DeprecationWarning.
+    """
+    if size_average is None and reduce is None:
+        return check_reduction(reduction)
+    warnings.warn(
+        "size_average and reduce are deprecated (as in PyTorch); "
+        "use reduction='none' | 'mean' | 'sum' instead",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if size_average and reduce:
+        return "mean"
+    return "sum" if reduce else "none"
+
+
+def check_hyperparameter(name: str, value: object, *, minimum: float, closed: bool) -> float:
+    """Validate one real hyper-parameter and return it as a Python float.
+
+    Parameters
+    ----------
+    name : str
+        Name used in the error message.
+    value : object
+        A Python or NumPy real scalar. Booleans, arrays and complex numbers are refused.
+    minimum : float
+        Lower bound of the valid range.
+    closed : bool
+        Whether `minimum` itself is valid (``beta >= 0``) or not (``delta > 0``).
+    """
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    v = float(value)
+    ok = math.isfinite(v) and (v >= minimum if closed else v > minimum)
+    if not ok:
+        bound = ">=" if closed else ">"
+        raise ValueError(f"{name} must be finite and {bound} {minimum:g}, got {value!r}")
+    return v
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Validated arrays, cast to the dtype the loss is computed in."""
+
+    xp: Namespace
+    input: Array
+    target: Array
+    weight: Array | None
+    #: dtype of the result (promoted real floating dtype of input and target)
+    dtype: Any
+    #: dtype of the arithmetic: ``dtype``, or float32 for float16 / bfloat16
+    work_dtype: Any
+    shape: tuple[int | None, ...]
+
+
+def _library(xp: Namespace) -> str:
+    for name, test in _LIBRARY_TESTS:
+        if test(xp):
+            return name
+    return str(getattr(xp, "__name__", xp))
+
+
+def _namespace(input: Array, target: Array, weight: object, xp: Namespace | None) -> Namespace:
+    arrays = [input, target] + ([weight] if aac.is_array_api_obj(weight) else [])
+    for name, a in zip(("input", "target"), arrays, strict=False):
+        if not aac.is_array_api_obj(a):
+            hint = "" if xp is None else " of the xp namespace"
+            raise TypeError(f"{name} must be an array{hint}, got {type(a).__name__}")
+    try:
+        found: Namespace = aac.array_namespace(*arrays)
+    except TypeError as e:
+        libs = sorted({type(a).__module__.split(".")[0] for a in arrays})
+        raise TypeError(
+            f"input, target and weight must be arrays of one library, got {', '.join(libs)}"
+        ) from e
+    if xp is not None and _library(xp) != _library(found):
+        raise TypeError(
+            f"xp is {_library(xp)} but the arrays belong to {_library(found)}; "
+            "convert the arrays or drop xp"
+        )
+    return found
+
+
+def _shape(x: Array) -> tuple[int | None, ...]:
+    # Dask reports unknown chunk sizes as NaN; the standard says None.
+    return tuple(None if d is None or d != d else int(d) for d in x.shape)
+
+
+def _same_shape(a: tuple[int | None, ...], b: tuple[int | None, ...]) -> bool:
+    return len(a) == len(b) and all(x is None or y is None or x == y for x, y in zip(a, b))
+
+
+def _broadcasts_to(w: tuple[int | None, ...], shape: tuple[int | None, ...]) -> bool:
+    if len(w) > len(shape):
+        return False
+    tail = shape[len(shape) - len(w) :]
+    return all(a in (1, None) or b is None or a == b for a, b in zip(w, tail))
+
+
+def _real_float_dtype(xp: Namespace, x: Array, name: str) -> Any | None:
+    """Return x's dtype if real floating, None if it should be promoted; raise otherwise."""
+    dt = x.dtype
+    if xp.isdtype(dt, "real floating"):
+        return dt
+    if xp.isdtype(dt, "complex floating"):
+        raise TypeError(f"{name} has complex dtype {dt}; robust losses are defined for reals")
+    if xp.isdtype(dt, ("integral", "bool")):
+        return None
+    raise TypeError(f"{name} has non-numeric dtype {dt}")
+
+
+def prepare(
+    input: Array, target: Array, weight: object, *, xp: Namespace | None = None
+) -> Prepared:
+    """Resolve the namespace, check shapes and dtypes, and cast to the working dtype.
+
+    Integer and boolean arrays are promoted to the real floating dtype of the other
+    argument, or to the namespace's default real floating dtype. The caller's arrays are
+    never modified; ``astype(copy=False)`` returns them unchanged when no cast is needed.
+    """
+    if xp is not None and not aac.is_array_api_obj(input):
+        input = xp.asarray(input)
+    if xp is not None and not aac.is_array_api_obj(target):
+        target = xp.asarray(target)
+    ns = _namespace(input, target, weight, xp)
+
+    shape, tshape = _shape(input), _shape(target)
+    if not _same_shape(shape, tshape):
+        raise ValueError(
+            f"input and target must have the same shape, got input {tuple(input.shape)} "
+            f"and target {tuple(target.shape)}"
+        )
+    floats = [
+        dt
+        for dt in (_real_float_dtype(ns, input, "input"), _real_float_dtype(ns, target, "target"))
+        if dt is not None
+    ]
+    device = aac.device(input)
+    if floats:
+        dtype = ns.result_type(*floats)
+    else:
+        dtype = ns.__array_namespace_info__().default_dtypes(device=device)["real floating"]
+    work = ns.float32 if ns.finfo(dtype).bits < 32 else dtype
+
+    w = None
+    if weight is not None:
+        if aac.is_array_api_obj(weight):
+            _real_float_dtype(ns, weight, "weight")
+            if not _broadcasts_to(_shape(weight), shape):
+                raise ValueError(
+                    f"weight of shape {tuple(weight.shape)} does not broadcast to the "
+                    f"input shape {tuple(input.shape)}"
+                )
+            w = ns.astype(weight, work, copy=False)
+        elif isinstance(weight, Real) and not isinstance(weight, bool):
+            w = ns.asarray(float(weight), dtype=work, device=device)
+        else:
+            raise TypeError(f"weight must be an array or a real number, got {type(weight).__name__}")
+
+    return Prepared(
+        xp=ns,
+        input=ns.astype(input, work, copy=False),
+        target=ns.astype(target, work, copy=False),
+        weight=w,
+        dtype=dtype,
+        work_dtype=work,
+        shape=shape,
+    )
