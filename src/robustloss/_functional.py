@@ -280,8 +280,8 @@ smooth_l1_loss.__doc__ = _doc(
     >>> from robustloss import smooth_l1_loss
     >>> x = np.asarray([1.5, 2.0, 0.5])
     >>> y = np.asarray([1.0, 10.0, 0.4])
-    >>> smooth_l1_loss(x, y, reduction="none").round(12)
-    array([0.125, 7.5  , 0.005])
+    >>> smooth_l1_loss(x, y, reduction="none").round(12).tolist()
+    [0.125, 7.5, 0.005]
     >>> float(smooth_l1_loss(x, y, reduction="sum", beta=0.0))
     9.1
     """

@@ -149,8 +149,8 @@ class SmoothL1Loss(Loss):
     >>> import numpy as np
     >>> from robustloss import SmoothL1Loss
     >>> loss = SmoothL1Loss(reduction=None)
-    >>> loss(np.asarray([1.5, 2.0, 0.5]), np.asarray([1.0, 10.0, 0.4])).round(12)
-    array([0.125, 7.5  , 0.005])
+    >>> loss(np.asarray([1.5, 2.0, 0.5]), np.asarray([1.0, 10.0, 0.4])).round(12).tolist()
+    [0.125, 7.5, 0.005]
     >>> SmoothL1Loss(beta=0.5)
     SmoothL1Loss(reduction='mean', beta=0.5)
     """
