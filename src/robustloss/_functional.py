@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from ._definitions import HUBER, L1, MSE, SMOOTH_L1
 from ._engine import evaluate
 from ._typing import Array, Namespace, Reduction
@@ -70,24 +73,39 @@ TypeError
     If the arrays come from different libraries, or a dtype is complex or not numeric."""
 
 
-def _doc(template: str) -> str:
-    return template.format(
-        shared=_SHARED_PARAMETERS,
-        tail=_SHARED_TAIL,
-        reduction=_REDUCTION,
-        legacy=_LEGACY,
-        returns=_RETURNS,
-        grad_returns=_GRAD_RETURNS,
-        raises=_RAISES,
-    )
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
-def _grad_doc(name: str) -> str:
+def _docstring(template: str) -> Callable[[_F], _F]:
+    """Give the decorated function `template` as docstring, shared sections filled in."""
+
+    def decorate(f: _F) -> _F:
+        f.__doc__ = _fill(template)
+        return f
+
+    return decorate
+
+
+def _fill(template: str) -> str:
+    # The shared sections are written flush left; indent them like the docstring body.
+    sections = {
+        "shared": _SHARED_PARAMETERS,
+        "tail": _SHARED_TAIL,
+        "reduction": _REDUCTION,
+        "legacy": _LEGACY,
+        "returns": _RETURNS,
+        "grad_returns": _GRAD_RETURNS,
+        "raises": _RAISES,
+    }
+    return template.format(**{k: v.replace("\n", "\n    ") for k, v in sections.items()})
+
+
+def _grad_doc(name: str, note: str = "") -> str:
     return f"""Gradient of :func:`{name}` with respect to `input`.
 
     Takes exactly the arguments of :func:`{name}`. Backends without autograd (NumPy,
     CuPy, Dask) train and run IRLS with it; on PyTorch and JAX it equals autograd through
-    :func:`{name}`.
+    :func:`{name}`.{note}
 
     {{grad_returns}}
 
@@ -98,42 +116,7 @@ def _grad_doc(name: str) -> str:
 
 
 # --- Huber -------------------------------------------------------------------------------
-def huber_loss(
-    input: Array,
-    target: Array,
-    reduction: Reduction = "mean",
-    delta: float = 1.0,
-    weight: Array | float | None = None,
-    *,
-    xp: Namespace | None = None,
-) -> Array:
-    return evaluate(
-        HUBER, input, target, reduction=reduction, weight=weight, xp=xp, params={"delta": delta}
-    )
-
-
-def huber_loss_grad(
-    input: Array,
-    target: Array,
-    reduction: Reduction = "mean",
-    delta: float = 1.0,
-    weight: Array | float | None = None,
-    *,
-    xp: Namespace | None = None,
-) -> Array:
-    return evaluate(
-        HUBER,
-        input,
-        target,
-        reduction=reduction,
-        weight=weight,
-        xp=xp,
-        params={"delta": delta},
-        derivative=True,
-    )
-
-
-huber_loss.__doc__ = _doc(
+@_docstring(
     """Huber loss: quadratic for small residuals, linear for large ones.
 
     With ``r = input - target``::
@@ -180,7 +163,21 @@ huber_loss.__doc__ = _doc(
     0.75
     """
 )
-huber_loss_grad.__doc__ = _doc(
+def huber_loss(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    delta: float = 1.0,
+    weight: Array | float | None = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(
+        HUBER, input, target, reduction=reduction, weight=weight, xp=xp, params={"delta": delta}
+    )
+
+
+@_docstring(
     _grad_doc("huber_loss")
     + """
     Examples
@@ -193,55 +190,29 @@ huber_loss_grad.__doc__ = _doc(
     array([[ 0.125, -0.125,  0.125, -0.25 ]])
     """
 )
-
-
-# --- Smooth L1 ---------------------------------------------------------------------------
-def smooth_l1_loss(
+def huber_loss_grad(
     input: Array,
     target: Array,
-    size_average: bool | None = None,
-    reduce: bool | None = None,
     reduction: Reduction = "mean",
-    beta: float = 1.0,
+    delta: float = 1.0,
     weight: Array | float | None = None,
     *,
     xp: Namespace | None = None,
 ) -> Array:
     return evaluate(
-        SMOOTH_L1,
+        HUBER,
         input,
         target,
-        reduction=legacy_reduction(size_average, reduce, reduction),
+        reduction=reduction,
         weight=weight,
         xp=xp,
-        params={"beta": beta},
-    )
-
-
-def smooth_l1_loss_grad(
-    input: Array,
-    target: Array,
-    size_average: bool | None = None,
-    reduce: bool | None = None,
-    reduction: Reduction = "mean",
-    beta: float = 1.0,
-    weight: Array | float | None = None,
-    *,
-    xp: Namespace | None = None,
-) -> Array:
-    return evaluate(
-        SMOOTH_L1,
-        input,
-        target,
-        reduction=legacy_reduction(size_average, reduce, reduction),
-        weight=weight,
-        xp=xp,
-        params={"beta": beta},
+        params={"delta": delta},
         derivative=True,
     )
 
 
-smooth_l1_loss.__doc__ = _doc(
+# --- Smooth L1 ---------------------------------------------------------------------------
+@_docstring(
     """Smooth L1 loss: Huber's loss scaled so that its linear part has slope 1.
 
     With ``r = input - target``::
@@ -286,7 +257,29 @@ smooth_l1_loss.__doc__ = _doc(
     8.6
     """
 )
-smooth_l1_loss_grad.__doc__ = _doc(
+def smooth_l1_loss(
+    input: Array,
+    target: Array,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: Reduction = "mean",
+    beta: float = 1.0,
+    weight: Array | float | None = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(
+        SMOOTH_L1,
+        input,
+        target,
+        reduction=legacy_reduction(size_average, reduce, reduction),
+        weight=weight,
+        xp=xp,
+        params={"beta": beta},
+    )
+
+
+@_docstring(
     _grad_doc("smooth_l1_loss")
     + """
     Examples
@@ -301,53 +294,31 @@ smooth_l1_loss_grad.__doc__ = _doc(
     array([ 1., -1.,  1.,  0.])
     """
 )
-
-
-# --- L1 ----------------------------------------------------------------------------------
-def l1_loss(
+def smooth_l1_loss_grad(
     input: Array,
     target: Array,
     size_average: bool | None = None,
     reduce: bool | None = None,
     reduction: Reduction = "mean",
+    beta: float = 1.0,
     weight: Array | float | None = None,
     *,
     xp: Namespace | None = None,
 ) -> Array:
     return evaluate(
-        L1,
+        SMOOTH_L1,
         input,
         target,
         reduction=legacy_reduction(size_average, reduce, reduction),
         weight=weight,
         xp=xp,
-        params={},
-    )
-
-
-def l1_loss_grad(
-    input: Array,
-    target: Array,
-    size_average: bool | None = None,
-    reduce: bool | None = None,
-    reduction: Reduction = "mean",
-    weight: Array | float | None = None,
-    *,
-    xp: Namespace | None = None,
-) -> Array:
-    return evaluate(
-        L1,
-        input,
-        target,
-        reduction=legacy_reduction(size_average, reduce, reduction),
-        weight=weight,
-        xp=xp,
-        params={},
+        params={"beta": beta},
         derivative=True,
     )
 
 
-l1_loss.__doc__ = _doc(
+# --- L1 ----------------------------------------------------------------------------------
+@_docstring(
     """Absolute error ``|input - target|``.
 
     Matches :func:`torch.nn.functional.l1_loss` for ``'none'``, ``'mean'`` and ``'sum'``.
@@ -383,23 +354,7 @@ l1_loss.__doc__ = _doc(
     (2.75, 2.2)
     """
 )
-l1_loss_grad.__doc__ = _doc(
-    _grad_doc("l1_loss")
-    + """
-    At ``input == target`` the derivative is 0 (the subgradient PyTorch also uses).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from robustloss import l1_loss_grad
-    >>> l1_loss_grad(np.asarray([1.0, 0.0, -2.0, 4.0]), np.zeros(4))
-    array([ 0.25,  0.  , -0.25,  0.25])
-    """
-)
-
-
-# --- MSE ---------------------------------------------------------------------------------
-def mse_loss(
+def l1_loss(
     input: Array,
     target: Array,
     size_average: bool | None = None,
@@ -410,7 +365,7 @@ def mse_loss(
     xp: Namespace | None = None,
 ) -> Array:
     return evaluate(
-        MSE,
+        L1,
         input,
         target,
         reduction=legacy_reduction(size_average, reduce, reduction),
@@ -420,7 +375,18 @@ def mse_loss(
     )
 
 
-def mse_loss_grad(
+@_docstring(
+    _grad_doc("l1_loss", " At ``input == target`` the derivative is 0, as in PyTorch.")
+    + """
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from robustloss import l1_loss_grad
+    >>> l1_loss_grad(np.asarray([1.0, 0.0, -2.0, 4.0]), np.zeros(4))
+    array([ 0.25,  0.  , -0.25,  0.25])
+    """
+)
+def l1_loss_grad(
     input: Array,
     target: Array,
     size_average: bool | None = None,
@@ -431,7 +397,7 @@ def mse_loss_grad(
     xp: Namespace | None = None,
 ) -> Array:
     return evaluate(
-        MSE,
+        L1,
         input,
         target,
         reduction=legacy_reduction(size_average, reduce, reduction),
@@ -442,7 +408,8 @@ def mse_loss_grad(
     )
 
 
-mse_loss.__doc__ = _doc(
+# --- MSE ---------------------------------------------------------------------------------
+@_docstring(
     """Squared error ``(input - target)**2``.
 
     Matches :func:`torch.nn.functional.mse_loss` for ``'none'``, ``'mean'`` and ``'sum'``;
@@ -474,7 +441,28 @@ mse_loss.__doc__ = _doc(
     15.0
     """
 )
-mse_loss_grad.__doc__ = _doc(
+def mse_loss(
+    input: Array,
+    target: Array,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: Reduction = "mean",
+    weight: Array | float | None = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(
+        MSE,
+        input,
+        target,
+        reduction=legacy_reduction(size_average, reduce, reduction),
+        weight=weight,
+        xp=xp,
+        params={},
+    )
+
+
+@_docstring(
     _grad_doc("mse_loss")
     + """
     Examples
@@ -485,3 +473,23 @@ mse_loss_grad.__doc__ = _doc(
     array([0.5, 1. , 1.5, 2. ])
     """
 )
+def mse_loss_grad(
+    input: Array,
+    target: Array,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: Reduction = "mean",
+    weight: Array | float | None = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(
+        MSE,
+        input,
+        target,
+        reduction=legacy_reduction(size_average, reduce, reduction),
+        weight=weight,
+        xp=xp,
+        params={},
+        derivative=True,
+    )

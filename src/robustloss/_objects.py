@@ -23,7 +23,7 @@ class Loss:
     definition: ClassVar[LossDefinition]
     reduction: str
 
-    def __init__(self, reduction: Reduction = "mean", **params: float) -> None:
+    def __init__(self, reduction: Reduction | str = "mean", **params: float) -> None:
         object.__setattr__(self, "reduction", check_reduction(reduction))
         for name, value in self.definition.validate(params).items():
             object.__setattr__(self, name, value)
@@ -64,7 +64,7 @@ class Loss:
         *,
         xp: Namespace | None = None,
     ) -> Array:
-        """Derivative of ``self(input, target, weight)`` with respect to `input`."""
+        """Return the derivative of ``self(input, target, weight)`` with respect to `input`."""
         return evaluate(
             self.definition,
             input,
@@ -90,9 +90,9 @@ class Loss:
         return f"{type(self).__name__}({args})"
 
     def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
+        if not isinstance(other, Loss) or type(other) is not type(self):
             return NotImplemented
-        return self.get_config() == other.get_config()  # type: ignore[attr-defined]
+        return self.get_config() == other.get_config()
 
     def __hash__(self) -> int:
         return hash((type(self), tuple(self.get_config().items())))
@@ -121,7 +121,8 @@ class HuberLoss(Loss):
     array([[ 0.125, -0.125,  0.125, -0.25 ]])
     >>> HuberLoss.from_config(loss.get_config()) == loss
     True
-    >>> float(HuberLoss(reduction="sum")(np.asarray([[2.0, 1, 3, 4]]), np.asarray([[1.0, 2, 2, 5]])))
+    >>> total = HuberLoss(reduction="sum")
+    >>> float(total(np.asarray([[2.0, 1, 3, 4]]), np.asarray([[1.0, 2, 2, 5]])))
     2.0
     """
 
@@ -165,7 +166,7 @@ class SmoothL1Loss(Loss):
         reduction: Reduction = "mean",
         beta: float = 1.0,
     ) -> None:
-        super().__init__(legacy_reduction(size_average, reduce, reduction), beta=beta)  # type: ignore[arg-type]
+        super().__init__(legacy_reduction(size_average, reduce, reduction), beta=beta)
 
 
 class L1Loss(Loss):
@@ -194,7 +195,7 @@ class L1Loss(Loss):
         reduce: bool | None = None,
         reduction: Reduction = "mean",
     ) -> None:
-        super().__init__(legacy_reduction(size_average, reduce, reduction))  # type: ignore[arg-type]
+        super().__init__(legacy_reduction(size_average, reduce, reduction))
 
 
 class MSELoss(Loss):
@@ -223,4 +224,4 @@ class MSELoss(Loss):
         reduce: bool | None = None,
         reduction: Reduction = "mean",
     ) -> None:
-        super().__init__(legacy_reduction(size_average, reduce, reduction))  # type: ignore[arg-type]
+        super().__init__(legacy_reduction(size_average, reduce, reduction))

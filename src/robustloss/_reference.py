@@ -1,5 +1,6 @@
-"""The shipped reference values, and the comparison rule that both the test suite and
-``python -m robustloss`` apply to them.
+"""The shipped reference values and the tolerances they are checked with.
+
+The test suite and ``python -m robustloss`` both apply them.
 
 ``_data/reference.json`` is written by ``tests/generate_reference.py``, which runs
 independent implementations (torch.nn.functional, SciPy, optax, Keras, mpmath); robustloss
