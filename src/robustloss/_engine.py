@@ -52,7 +52,6 @@ def _denominator(p: Prepared, reduction: str) -> Array | float | None:
         return xp.sum(xp.broadcast_to(w, p.input.shape))
     if None in p.shape:  # Dask with unknown chunk sizes: count lazily
         return xp.sum(xp.ones_like(p.input))
-    # N = 0 gives 0 / 0 = NaN: the documented mean of nothing.
     return float(math.prod(p.shape))  # type: ignore[arg-type]
 
 
@@ -68,7 +67,12 @@ def _reduce(p: Prepared, elementwise: Array, reduction: str) -> Array:
         return values
     total = p.xp.sum(values)
     denominator = _denominator(p, reduction)
-    return total if denominator is None else total / denominator
+    if denominator is None:
+        return total
+    if 0 in p.shape:
+        # The mean of nothing is NaN; say so without a 0 / 0 that Dask would warn about.
+        return total * math.nan
+    return total / denominator
 
 
 def _reduce_derivative(p: Prepared, psi: Array, reduction: str) -> Array:
