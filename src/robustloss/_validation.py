@@ -54,6 +54,10 @@ def legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: 
     """
     if size_average is None and reduce is None:
         return check_reduction(reduction)
+    for name, flag in (("size_average", size_average), ("reduce", reduce)):
+        if flag is not None and not isinstance(flag, bool):
+            hint = f"; did you mean reduction={flag!r}?" if isinstance(flag, str) else ""
+            raise TypeError(f"{name} must be a bool or None, got {flag!r}{hint}")
     warnings.warn(
         "size_average and reduce are deprecated (as in PyTorch); "
         "use reduction='none' | 'mean' | 'sum' instead",

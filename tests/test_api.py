@@ -1,0 +1,467 @@
+"""Argument handling of the public API: errors, promotion, legacy flags, objects.
+
+Expected numbers here are worked by hand from the definitions in DESIGN.md, or come
+from PyTorch; none comes from robustloss.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import robustloss as rl
+from matrix import Backend
+
+LOSS_FUNCTIONS = [
+    rl.huber_loss,
+    rl.smooth_l1_loss,
+    rl.l1_loss,
+    rl.mse_loss,
+    rl.huber_loss_grad,
+    rl.smooth_l1_loss_grad,
+    rl.l1_loss_grad,
+    rl.mse_loss_grad,
+]
+OBJECTS = [rl.HuberLoss, rl.SmoothL1Loss, rl.L1Loss, rl.MSELoss]
+#: every public entry point as f(input, target, **kwargs)
+ENTRY_POINTS: list[Callable[..., Any]] = [
+    *LOSS_FUNCTIONS,
+    *(cls() for cls in OBJECTS),
+    *(cls().grad for cls in OBJECTS),
+]
+
+
+def _name(f: Callable[..., Any]) -> str:
+    return getattr(f, "__name__", None) or type(f).__name__
+
+
+# --- errors -------------------------------------------------------------------------------
+@pytest.mark.parametrize("f", ENTRY_POINTS, ids=_name)
+def test_shape_mismatch_names_both_shapes(f: Callable[..., Any]) -> None:
+    with pytest.raises(ValueError, match=r"\(2, 3\).*\(3,\)"):
+        f(np.zeros((2, 3)), np.zeros(3))
+
+
+@pytest.mark.parametrize("f", ENTRY_POINTS, ids=_name)
+@pytest.mark.parametrize("shape", [(2,), (3, 1, 1), (2, 3, 1), (4, 3)])
+def test_weight_that_does_not_broadcast(f: Callable[..., Any], shape: tuple[int, ...]) -> None:
+    with pytest.raises(ValueError, match="weight of shape"):
+        f(np.zeros((4, 3)), np.zeros((4, 3)), weight=np.ones((*shape[:-1], 2)))
+
+
+@pytest.mark.parametrize("f", LOSS_FUNCTIONS, ids=_name)
+@pytest.mark.parametrize("reduction", ["avg", "MEAN", "", 0, "batchmean"])
+def test_unknown_reduction(f: Callable[..., Any], reduction: object) -> None:
+    with pytest.raises(ValueError, match="reduction must be one of"):
+        f(np.zeros(2), np.zeros(2), reduction=reduction)
+
+
+@pytest.mark.parametrize("cls", OBJECTS)
+def test_unknown_reduction_at_construction(cls: type[rl.Loss]) -> None:
+    with pytest.raises(ValueError, match="reduction must be one of"):
+        cls(reduction="avg")
+
+
+BAD_VALUES = [0.0, -1.0, float("nan"), float("inf"), -float("inf")]
+
+
+@pytest.mark.parametrize("f", [rl.huber_loss, rl.huber_loss_grad, rl.HuberLoss], ids=_name)
+@pytest.mark.parametrize("delta", BAD_VALUES)
+def test_bad_delta(f: Callable[..., Any], delta: float) -> None:
+    args = () if f is rl.HuberLoss else (np.zeros(2), np.zeros(2))
+    with pytest.raises(ValueError, match="delta must be finite and > 0"):
+        f(*args, delta=delta)
+
+
+@pytest.mark.parametrize(
+    "f", [rl.smooth_l1_loss, rl.smooth_l1_loss_grad, rl.SmoothL1Loss], ids=_name
+)
+@pytest.mark.parametrize("beta", BAD_VALUES[1:])
+def test_bad_beta(f: Callable[..., Any], beta: float) -> None:
+    args = () if f is rl.SmoothL1Loss else (np.zeros(2), np.zeros(2))
+    with pytest.raises(ValueError, match="beta must be finite and >= 0"):
+        f(*args, beta=beta)
+
+
+@pytest.mark.parametrize("value", [True, np.ones(()), "1.0", 1j, None, [1.0]])
+def test_hyperparameter_of_the_wrong_type(value: object) -> None:
+    with pytest.raises(TypeError, match="delta must be a real number"):
+        rl.huber_loss(np.zeros(2), np.zeros(2), delta=value)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="beta must be a real number"):
+        rl.SmoothL1Loss(beta=value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", [2, np.float32(0.5), np.float64(2.0), np.int64(3)])
+def test_hyperparameter_numbers_are_accepted(value: float) -> None:
+    r = 4.0
+    expected = float(value) * (r - float(value) / 2)  # the linear branch, by hand
+    assert float(rl.huber_loss(np.asarray([r]), np.zeros(1), delta=value)) == expected
+
+
+def test_errors_come_before_any_work() -> None:
+    class Exploding(np.ndarray):
+        def __sub__(self, other: object) -> Any:
+            raise AssertionError("computed before validating")
+
+        __rsub__ = __sub__
+
+    x = np.zeros(3).view(Exploding)
+    with pytest.raises(ValueError, match="delta"):
+        rl.huber_loss(x, x, delta=-1.0)
+    with pytest.raises(ValueError, match="reduction"):
+        rl.huber_loss(x, x, reduction="avg")
+    with pytest.raises(ValueError, match="weight"):
+        rl.huber_loss(x, x, weight=np.ones(2))
+
+
+def test_arrays_of_two_libraries() -> None:
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError, match="one library"):
+        rl.huber_loss(np.zeros(2), torch.zeros(2))
+    with pytest.raises(TypeError, match="one library"):
+        rl.mse_loss(torch.zeros(2), torch.zeros(2), weight=np.ones(2))
+
+
+def test_arrays_of_two_libraries_jax_dask() -> None:
+    jnp = pytest.importorskip("jax.numpy")
+    da = pytest.importorskip("dask.array")
+    with pytest.raises(TypeError, match="one library"):
+        rl.l1_loss(jnp.zeros(2), np.zeros(2))
+    with pytest.raises(TypeError, match="one library"):
+        rl.l1_loss(da.zeros(2), jnp.zeros(2))
+
+
+@pytest.mark.parametrize("f", ENTRY_POINTS, ids=_name)
+def test_complex_and_non_numeric_dtypes(f: Callable[..., Any]) -> None:
+    with pytest.raises(TypeError, match="complex"):
+        f(np.zeros(2, dtype=np.complex128), np.zeros(2))
+    with pytest.raises(TypeError, match="complex"):
+        f(np.zeros(2), np.zeros(2, dtype=np.complex64))
+    with pytest.raises(TypeError, match="non-numeric"):
+        f(np.array(["a", "b"]), np.zeros(2))
+    with pytest.raises(TypeError, match="non-numeric"):
+        f(np.zeros(2, dtype=object), np.zeros(2))
+    with pytest.raises(TypeError, match="complex"):
+        f(np.zeros(2), np.zeros(2), weight=np.ones(2, dtype=np.complex128))
+
+
+def test_non_arrays_need_xp() -> None:
+    with pytest.raises(TypeError, match="input must be an array"):
+        rl.huber_loss([1.0, 2.0], np.zeros(2))
+    with pytest.raises(TypeError, match="weight must be an array or a real number"):
+        rl.huber_loss(np.zeros(2), np.zeros(2), weight="heavy")  # type: ignore[arg-type]
+
+
+def test_xp_converts_sequences() -> None:
+    assert float(rl.huber_loss([1.5, -3.0], [1.0, 0.0], xp=np)) == (0.125 + 2.5) / 2
+
+
+def test_xp_that_disagrees_with_the_arrays() -> None:
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError, match="xp is torch"):
+        rl.huber_loss(np.zeros(2), np.zeros(2), xp=torch)
+
+
+# --- dtypes -------------------------------------------------------------------------------
+def test_integer_and_bool_are_promoted_to_the_default_float(backend: Backend) -> None:
+    xp = backend.xp
+    default = xp.__array_namespace_info__().default_dtypes(device=backend.device)
+    x = xp.asarray([3, -1, 0], dtype=xp.int32, device=backend.device)
+    y = xp.asarray([True, False, False], device=backend.device)
+    got = rl.huber_loss(x, y, reduction="none")
+    assert got.dtype == default["real floating"]
+    np.testing.assert_array_equal(backend.to_numpy(got), [1.5, 0.5, 0.0])  # 2-0.5, 0.5, 0
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "out"),
+    [
+        ("int64", "float32", "float32"),
+        ("float32", "int8", "float32"),
+        ("float32", "float64", "float64"),
+        ("float16", "float32", "float32"),
+        ("float16", "float16", "float16"),
+    ],
+)
+def test_promotion(a: str, b: str, out: str) -> None:
+    got = rl.mse_loss(np.ones(3, dtype=a), np.zeros(3, dtype=b))
+    assert got.dtype == np.dtype(out)
+    assert rl.mse_loss_grad(np.ones(3, dtype=a), np.zeros(3, dtype=b)).dtype == np.dtype(out)
+
+
+def test_weight_does_not_change_the_result_dtype() -> None:
+    got = rl.huber_loss(np.ones(3, np.float32), np.zeros(3, np.float32), weight=np.ones(3))
+    assert got.dtype == np.float32
+
+
+def test_half_precision_is_computed_in_float32() -> None:
+    # 2049 is not a float16 number, but the sum of the squares is formed in float32:
+    # 1024 elements of r = 2 give a sum of 4096, exact; float16 accumulation would stall.
+    x = np.full(3000, 2.0, dtype=np.float16)
+    got = rl.mse_loss(x, np.zeros_like(x), reduction="sum")
+    assert got.dtype == np.float16
+    assert float(got) == 12000.0  # rounds to the float16 neighbour 12000
+    mean = rl.mse_loss(x, np.zeros_like(x))
+    assert float(mean) == 4.0
+
+
+# --- legacy flags -------------------------------------------------------------------------
+FLAGS = [None, True, False]
+
+
+def test_legacy_flags_must_be_bool() -> None:
+    # smooth_l1_loss(x, y, "none") puts "none" in size_average, as in PyTorch's signature.
+    with pytest.raises(TypeError, match="did you mean reduction="):
+        rl.smooth_l1_loss(np.zeros(2), np.zeros(2), "none")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="reduce must be a bool or None"):
+        rl.MSELoss(None, 1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("size_average", FLAGS)
+@pytest.mark.parametrize("reduce", FLAGS)
+def test_legacy_flags_map_like_torch(size_average: bool | None, reduce: bool | None) -> None:
+    torch = pytest.importorskip("torch")
+    from torch.nn import _reduction
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = _reduction.legacy_get_string(size_average, reduce)
+    x, y = np.asarray([1.0, -3.0]), np.zeros(2)
+    want = {"none": [0.5, 2.5], "mean": 1.5, "sum": 3.0}[expected]
+    for f, cls in [
+        (rl.smooth_l1_loss, rl.SmoothL1Loss),
+        (rl.l1_loss, rl.L1Loss),
+        (rl.mse_loss, rl.MSELoss),
+    ]:
+        if size_average is None and reduce is None:
+            got = f(x, y, size_average, reduce, "mean")
+            assert expected == "mean"
+            continue
+        with pytest.warns(DeprecationWarning, match="size_average and reduce"):
+            got = f(x, y, size_average, reduce, "sum")
+        with pytest.warns(DeprecationWarning, match="size_average and reduce"):
+            obj = cls(size_average, reduce)
+        assert obj.reduction == expected
+        if f is rl.smooth_l1_loss:
+            np.testing.assert_allclose(got, want)
+    del torch
+
+
+# --- nothing mutated, any memory layout ---------------------------------------------------
+def test_inputs_are_never_modified(backend: Backend) -> None:
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal((3, 4)) for _ in range(3)]
+    x, y, w = (backend.asarray(a, "float32") for a in arrays)
+    before = [backend.to_numpy(a).copy() for a in (x, y, w)]
+    for f in LOSS_FUNCTIONS:
+        for reduction in ("none", "mean", "sum", "weighted_mean"):
+            f(x, y, reduction=reduction, weight=w)
+    for f in ENTRY_POINTS[len(LOSS_FUNCTIONS) :]:
+        f(x, y, weight=w)
+    after = [backend.to_numpy(a) for a in (x, y, w)]
+    for b, a in zip(before, after, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_read_only_inputs() -> None:
+    x, y, w = np.asarray([1.5, -3.0]), np.zeros(2), np.asarray([2.0, 1.0])
+    for a in (x, y, w):
+        a.flags.writeable = False
+    # both residuals on the linear branch: 2 * (1.5 - 0.5) + (3 - 0.5)
+    assert float(rl.huber_loss(x, y, reduction="sum", weight=w)) == 4.5
+    assert rl.huber_loss_grad(x, y, reduction="sum", weight=w).tolist() == [2.0, -1.0]
+
+
+@pytest.mark.parametrize("view", [lambda a: a[::-2], lambda a: a.T, lambda a: a[:, 1::2]])
+def test_strided_views_equal_contiguous_copies(view: Callable[[Any], Any]) -> None:
+    rng = np.random.default_rng(1)
+    x, y = rng.standard_normal((6, 8)), rng.standard_normal((6, 8))
+    for f in LOSS_FUNCTIONS:
+        got = f(view(x), view(y), reduction="none")
+        want = f(np.ascontiguousarray(view(x)), np.ascontiguousarray(view(y)), reduction="none")
+        np.testing.assert_array_equal(got, want)
+
+
+# --- extremes -----------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_finite_inputs_up_to_the_dtype_max(dtype: str) -> None:
+    big = np.finfo(dtype).max
+    x = np.asarray([big, -big], dtype=dtype)
+    zero = np.zeros(2, dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        huber = rl.huber_loss(x, zero, reduction="none", delta=0.5)
+        smooth = rl.smooth_l1_loss(x, zero, reduction="none", beta=2.0)
+        l1 = rl.l1_loss(x, zero, reduction="none")
+        mse = rl.mse_loss(x, zero, reduction="none")
+        grads = [
+            rl.huber_loss_grad(x, zero, reduction="none", delta=0.5),
+            rl.smooth_l1_loss_grad(x, zero, reduction="none", beta=2.0),
+            rl.l1_loss_grad(x, zero, reduction="none"),
+        ]
+    # by hand: delta (|r| - delta / 2) and |r| - beta / 2 round to |r| at this size
+    for got in (huber, smooth, l1):
+        assert np.all(np.isfinite(got))
+    np.testing.assert_array_equal(huber, np.asarray([0.5 * big, 0.5 * big], dtype=dtype))
+    np.testing.assert_array_equal(l1, np.asarray([big, big], dtype=dtype))
+    np.testing.assert_array_equal(mse, np.asarray([np.inf, np.inf], dtype=dtype))
+    np.testing.assert_array_equal(grads[0], np.asarray([0.5, -0.5], dtype=dtype))
+    np.testing.assert_array_equal(grads[1], np.asarray([1.0, -1.0], dtype=dtype))
+    np.testing.assert_array_equal(grads[2], np.asarray([1.0, -1.0], dtype=dtype))
+
+
+def test_nan_propagates_without_warning() -> None:
+    x = np.asarray([np.nan, 1.0])
+    for f in LOSS_FUNCTIONS:
+        got = f(x, np.zeros(2), reduction="none")
+        assert np.isnan(got[0])
+        assert np.isfinite(got[1])
+    for f in LOSS_FUNCTIONS[:4]:
+        assert np.isnan(f(x, np.zeros(2)))
+
+
+def test_empty_and_zero_d(backend: Backend) -> None:
+    e = backend.asarray(np.zeros((0, 3)), "float32")
+    for f in LOSS_FUNCTIONS[:4]:
+        assert np.isnan(backend.to_numpy(f(e, e)))
+        assert np.isnan(backend.to_numpy(f(e, e, reduction="weighted_mean")))
+        assert backend.to_numpy(f(e, e, reduction="sum")) == 0.0
+        assert tuple(f(e, e, reduction="none").shape) == (0, 3)
+    s, t = backend.asarray(3.0, "float32"), backend.asarray(0.5, "float32")
+    assert backend.to_numpy(rl.huber_loss(s, t)) == 2.0  # 2.5 - 0.5
+    assert backend.to_numpy(rl.mse_loss_grad(s, t)) == 5.0
+    assert tuple(rl.l1_loss(s, t, reduction="none").shape) == ()
+
+
+# --- hand-worked values and relations -----------------------------------------------------
+def test_seed_page_values() -> None:
+    x = np.asarray([[1.5, 2.0, 3.5, 4.0]])
+    y = np.asarray([[1.0, 2.5, 3.0, 5.0]])
+    assert float(rl.huber_loss(x, y, delta=1.0)) == 0.21875  # (3 * 0.125 + 0.5) / 4
+    np.testing.assert_array_equal(rl.huber_loss_grad(x, y), [[0.125, -0.125, 0.125, -0.25]])
+    x2, y2 = np.asarray([[2.0, 1, 3, 4]]), np.asarray([[1.0, 2, 2, 5]])
+    assert float(rl.HuberLoss(reduction="sum", delta=1.0)(x2, y2)) == 2.0  # 4 * 0.5
+    got = rl.smooth_l1_loss(
+        np.asarray([1.5, 2.0, 0.5]), np.asarray([1.0, 10.0, 0.4]), None, None, "none"
+    )
+    np.testing.assert_allclose(got, [0.125, 7.5, 0.005], rtol=1e-12)
+
+
+def test_keras_documentation_example() -> None:
+    # tf.keras.losses.Huber()([0., 1., 1.], [1., 0., 1.]) == 0.333: (0.5 + 0.5 + 0) / 3
+    got = rl.huber_loss(np.asarray([1.0, 0.0, 1.0]), np.asarray([0.0, 1.0, 1.0]))
+    assert float(got) == pytest.approx(1 / 3, rel=1e-15)
+
+
+@pytest.mark.parametrize("d", [0.25, 1.0, 3.0])
+def test_huber_is_delta_times_smooth_l1(d: float) -> None:
+    r = np.linspace(-10, 10, 81)
+    np.testing.assert_allclose(
+        rl.huber_loss(r, 0 * r, "none", delta=d),
+        d * rl.smooth_l1_loss(r, 0 * r, reduction="none", beta=d),
+        rtol=1e-15,
+    )
+
+
+def test_smooth_l1_beta_zero_is_exactly_l1() -> None:
+    r = np.asarray([-2.0, -1e-300, 0.0, 1e-300, 3.0])
+    zero = np.zeros_like(r)
+    np.testing.assert_array_equal(rl.smooth_l1_loss(r, zero, reduction="none", beta=0.0), np.abs(r))
+    grad = rl.smooth_l1_loss_grad(r, zero, reduction="none", beta=0.0)
+    np.testing.assert_array_equal(grad, [-1.0, -1.0, 0.0, 1.0, 1.0])
+
+
+def test_weighted_reductions_by_hand() -> None:
+    x, y = np.asarray([[1.0, 2.0], [3.0, 4.0]]), np.zeros((2, 2))
+    w = np.asarray([1.0, 3.0])  # broadcast over rows
+    # squared errors 1 4 9 16; weighted 1 12 9 48: sum 70, N 4, sum of broadcast w 8
+    assert float(rl.mse_loss(x, y, reduction="sum", weight=w)) == 70.0
+    assert float(rl.mse_loss(x, y, reduction="mean", weight=w)) == 17.5
+    assert float(rl.mse_loss(x, y, reduction="weighted_mean", weight=w)) == 8.75
+    assert float(rl.mse_loss(x, y, reduction="weighted_mean")) == 7.5
+    np.testing.assert_array_equal(
+        rl.mse_loss(x, y, reduction="none", weight=w), [[1.0, 12.0], [9.0, 48.0]]
+    )
+    np.testing.assert_array_equal(
+        rl.mse_loss_grad(x, y, reduction="weighted_mean", weight=w), [[0.25, 1.5], [0.75, 3.0]]
+    )
+    assert float(rl.l1_loss(x, y, reduction="sum", weight=2)) == 20.0
+
+
+# --- loss objects -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("obj", "config"),
+    [
+        (rl.HuberLoss(delta=0.5), {"reduction": "mean", "delta": 0.5}),
+        (rl.HuberLoss(reduction=None), {"reduction": "none", "delta": 1.0}),
+        (rl.SmoothL1Loss(reduction="sum", beta=0.0), {"reduction": "sum", "beta": 0.0}),
+        (rl.L1Loss(reduction="weighted_mean"), {"reduction": "weighted_mean"}),
+        (rl.MSELoss(), {"reduction": "mean"}),
+    ],
+    ids=repr,
+)
+def test_loss_object_config(obj: rl.Loss, config: dict[str, Any]) -> None:
+    assert obj.get_config() == config
+    text = json.dumps(obj.get_config())
+    rebuilt = type(obj).from_config(json.loads(text))
+    assert rebuilt == obj
+    assert hash(rebuilt) == hash(obj)
+    assert repr(obj).startswith(type(obj).__name__ + "(")
+    assert eval(repr(obj), {type(obj).__name__: type(obj)}) == obj
+
+
+def test_loss_objects_compare_by_type_and_config() -> None:
+    assert rl.HuberLoss() != rl.HuberLoss(delta=2.0)
+    assert rl.L1Loss() != rl.MSELoss()
+    assert rl.HuberLoss() != "HuberLoss"
+    assert len({rl.HuberLoss(), rl.HuberLoss(), rl.MSELoss()}) == 2
+
+
+def test_loss_objects_are_immutable() -> None:
+    loss = rl.HuberLoss(delta=0.5)
+    with pytest.raises(AttributeError, match="immutable"):
+        loss.delta = -1.0
+    with pytest.raises(AttributeError, match="immutable"):
+        loss.reduction = "sum"
+    assert loss.delta == 0.5
+
+
+def test_loss_objects_match_the_functions(backend: Backend) -> None:
+    rng = np.random.default_rng(3)
+    x = backend.asarray(rng.standard_normal((3, 5)), "float64")
+    y = backend.asarray(rng.standard_normal((3, 5)), "float64")
+    w = backend.asarray(rng.random(5), "float64")
+    pairs = [
+        (rl.HuberLoss("sum", 0.7), rl.huber_loss, rl.huber_loss_grad, {"delta": 0.7}),
+        (
+            rl.SmoothL1Loss(reduction="none", beta=0.3),
+            rl.smooth_l1_loss,
+            rl.smooth_l1_loss_grad,
+            {"beta": 0.3},
+        ),
+        (rl.L1Loss(reduction="weighted_mean"), rl.l1_loss, rl.l1_loss_grad, {}),
+        (rl.MSELoss(), rl.mse_loss, rl.mse_loss_grad, {}),
+    ]
+    for obj, f, g, kw in pairs:
+        kw = {"reduction": obj.reduction, "weight": w, **kw}
+        np.testing.assert_array_equal(
+            backend.to_numpy(obj(x, y, w)), backend.to_numpy(f(x, y, **kw))
+        )
+        np.testing.assert_array_equal(
+            backend.to_numpy(obj.grad(x, y, w)), backend.to_numpy(g(x, y, **kw))
+        )
+        np.testing.assert_array_equal(
+            backend.to_numpy(obj.forward(x, y, w)), backend.to_numpy(f(x, y, **kw))
+        )
+
+
+def test_torch_style_signatures() -> None:
+    assert rl.SmoothL1Loss(None, None, "sum", 0.5).get_config() == {"reduction": "sum", "beta": 0.5}
+    assert rl.HuberLoss("none", 2.0).get_config() == {"reduction": "none", "delta": 2.0}
+    assert rl.L1Loss(None, None, "sum").reduction == "sum"
+    assert rl.MSELoss(None, None, None).reduction == "none"
