@@ -57,7 +57,9 @@ class LossDefinition:
 
 # --- L1 ----------------------------------------------------------------------------------
 def _l1_rho(r: Array, *, xp: Namespace) -> Array:
-    return xp.abs(r)
+    # |r| written as r * sign(r): the same value, and autodiff then yields sign(r), which is
+    # 0 at r = 0 on every backend (JAX differentiates abs at 0 as 1, PyTorch as 0).
+    return r * xp.sign(r)
 
 
 def _l1_psi(r: Array, *, xp: Namespace) -> Array:

@@ -1,0 +1,211 @@
+"""What each backend adds: autograd, jit, laziness, distribution, devices.
+
+Gradients are checked against PyTorch's own losses and autograd, ``jax.grad`` and central
+differences; none of the expected numbers comes from robustloss.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import robustloss as rl
+from matrix import Backend
+
+REDUCTIONS = ["none", "mean", "sum", "weighted_mean"]
+#: name -> (loss, grad, hyper-parameters) with kinks at the hyper-parameter
+LOSSES: dict[str, tuple[Callable[..., Any], Callable[..., Any], dict[str, float]]] = {
+    "huber": (rl.huber_loss, rl.huber_loss_grad, {"delta": 0.75}),
+    "smooth_l1": (rl.smooth_l1_loss, rl.smooth_l1_loss_grad, {"beta": 0.5}),
+    "smooth_l1_beta0": (rl.smooth_l1_loss, rl.smooth_l1_loss_grad, {"beta": 0.0}),
+    "l1": (rl.l1_loss, rl.l1_loss_grad, {}),
+    "mse": (rl.mse_loss, rl.mse_loss_grad, {}),
+}
+
+
+def _data(kink: float, dtype: str = "float64") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Residuals that include 0 and +-kink exactly, plus random ones; a broadcast weight."""
+    rng = np.random.default_rng(42)
+    r = np.concatenate([[0.0, kink, -kink, 2 * kink + 0.25, -3.0], rng.normal(0, 2, 7)])
+    y = rng.normal(size=r.size).round(3)
+    return (r + y).reshape(3, 4).astype(dtype), y.reshape(3, 4).astype(dtype), rng.random(4)
+
+
+# --- PyTorch ------------------------------------------------------------------------------
+def _torch_native(name: str, reduction: str, x: Any, y: Any, w: Any, p: dict[str, float]) -> Any:
+    """PyTorch's own loss with our reduction semantics (see the README's table)."""
+    import torch.nn.functional as F
+
+    fn = {"huber": F.huber_loss, "l1": F.l1_loss, "mse": F.mse_loss}.get(name, F.smooth_l1_loss)
+    none = fn(x, y, reduction="none", **p) * (1.0 if w is None else w)
+    if reduction == "none":
+        return none
+    if reduction == "sum":
+        return none.sum()
+    if w is not None and reduction == "mean" and name == "huber":
+        return F.huber_loss(x, y, reduction="mean", weight=w.expand_as(x), **p)
+    if w is not None and reduction == "weighted_mean" and name in ("l1", "mse"):
+        return fn(x, y, reduction="mean", weight=w.expand_as(x))
+    if reduction == "weighted_mean" and w is not None:
+        return none.sum() / w.expand_as(x).sum()
+    return none.mean()
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["no_weight", "weight"])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", list(LOSSES))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_torch_autograd(name: str, reduction: str, weighted: bool, dtype: str) -> None:
+    torch = pytest.importorskip("torch")
+    loss, grad, p = LOSSES[name]
+    xn, yn, wn = _data(next(iter(p.values()), 1.0), dtype)
+    tdtype = getattr(torch, dtype)
+    y, w = torch.tensor(yn), torch.tensor(wn, dtype=tdtype) if weighted else None
+    kw = {"reduction": reduction, "weight": w, **p}
+    ours = torch.tensor(xn, requires_grad=True)
+    theirs = torch.tensor(xn, requires_grad=True)
+    out = loss(ours, y, **kw)
+    ref = _torch_native(
+        name, reduction, theirs, y, w, {k.replace("beta", "beta"): v for k, v in p.items()}
+    )
+    rtol = 1e-6 if dtype == "float32" else 1e-12
+    torch.testing.assert_close(out, ref, rtol=rtol, atol=1e-7)
+    (out.sum() if reduction == "none" else out).backward()
+    (ref.sum() if reduction == "none" else ref).backward()
+    torch.testing.assert_close(ours.grad, theirs.grad, rtol=rtol, atol=1e-7)
+    explicit = grad(torch.tensor(xn), y, **kw)
+    torch.testing.assert_close(explicit, theirs.grad, rtol=rtol, atol=1e-7)
+
+
+def test_torch_half_precision_autograd() -> None:
+    torch = pytest.importorskip("torch")
+    x = torch.tensor([0.5, -2.0, 1.0], dtype=torch.bfloat16, requires_grad=True)
+    out = rl.huber_loss(x, torch.zeros(3, dtype=torch.bfloat16), reduction="sum")
+    out.backward()
+    assert out.dtype == torch.bfloat16
+    assert x.grad is not None
+    assert x.grad.tolist() == [0.5, -1.0, 1.0]  # clip(r, -1, 1)
+
+
+def test_torch_result_lives_on_the_input_device(backend: Backend) -> None:
+    if not backend.name.startswith("torch"):
+        pytest.skip("devices of torch tensors")
+    x = backend.asarray([1.0, 2.0], "float32")
+    for f in (rl.huber_loss, rl.mse_loss_grad):
+        assert f(x, x * 0).device == x.device
+    assert rl.l1_loss(x, x * 0, weight=2.0).device == x.device
+
+
+# --- JAX ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_jax_jit_and_grad(name: str, reduction: str) -> None:
+    jax = pytest.importorskip("jax")
+    jnp = jax.numpy
+    loss, grad, p = LOSSES[name]
+    xn, yn, wn = _data(next(iter(p.values()), 1.0))
+    x, y, w = jnp.asarray(xn), jnp.asarray(yn), jnp.asarray(wn)
+
+    def f(a: Any, b: Any, c: Any) -> Any:
+        return loss(a, b, reduction=reduction, weight=c, **p)
+
+    eager = f(x, y, w)
+    jitted = jax.jit(f)(x, y, w)
+    np.testing.assert_allclose(np.asarray(jitted), np.asarray(eager), rtol=1e-14)
+    g = jax.jit(grad, static_argnames=("reduction", *p))(x, y, reduction=reduction, weight=w, **p)
+    if reduction != "none":
+        np.testing.assert_allclose(np.asarray(jax.grad(f)(x, y, w)), np.asarray(g), rtol=1e-14)
+        np.testing.assert_allclose(
+            np.asarray(jax.jit(jax.grad(f))(x, y, w)), np.asarray(g), rtol=1e-14
+        )
+    else:
+        vjp = jax.grad(lambda a: f(a, y, w).sum())(x)
+        np.testing.assert_allclose(np.asarray(vjp), np.asarray(g), rtol=1e-14)
+
+
+def test_jax_jit_with_python_scalar_weight() -> None:
+    jax = pytest.importorskip("jax")
+    f = jax.jit(lambda a, b: rl.mse_loss(a, b, reduction="sum", weight=0.5))
+    assert float(f(jax.numpy.ones(4), jax.numpy.zeros(4))) == 2.0
+
+
+# --- Dask ---------------------------------------------------------------------------------
+def _no_compute(*args: Any, **kwargs: Any) -> Any:
+    raise AssertionError("robustloss computed a Dask array")
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_dask_stays_lazy(name: str, reduction: str) -> None:
+    dask = pytest.importorskip("dask")
+    da = pytest.importorskip("dask.array")
+    loss, grad, p = LOSSES[name]
+    xn, yn, wn = _data(next(iter(p.values()), 1.0))
+    x, y = da.from_array(xn, chunks=(2, 3)), da.from_array(yn, chunks=(2, 3))
+    w = da.from_array(wn, chunks=2)
+    with dask.config.set(scheduler=_no_compute):
+        out = loss(x, y, reduction=reduction, weight=w, **p)
+        g = grad(x, y, reduction=reduction, weight=w, **p)
+    assert isinstance(out, da.Array)
+    assert isinstance(g, da.Array)
+    want = loss(xn, yn, reduction=reduction, weight=wn, **p)
+    np.testing.assert_allclose(out.compute(scheduler="sync"), want, rtol=1e-14)
+    want_g = grad(xn, yn, reduction=reduction, weight=wn, **p)
+    np.testing.assert_allclose(g.compute(scheduler="sync"), want_g, rtol=1e-14)
+
+
+def test_dask_unknown_chunk_sizes() -> None:
+    da = pytest.importorskip("dask.array")
+    xn = np.arange(10.0)
+    x = da.from_array(xn, chunks=3)
+    x = x[x > -1]  # same values, chunk sizes unknown until computed
+    assert np.isnan(x.shape[0])
+    got = rl.mse_loss(x, x * 0)
+    assert float(got.compute(scheduler="sync")) == float(np.mean(xn**2))
+
+
+def test_dask_distributed_local_cluster() -> None:
+    distributed = pytest.importorskip("distributed")
+    da = pytest.importorskip("dask.array")
+    rng = np.random.default_rng(5)
+    xn, yn = rng.normal(size=(400, 30)), rng.normal(size=(400, 30))
+    x, y = da.from_array(xn, chunks=(100, 30)), da.from_array(yn, chunks=(100, 30))
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        got = client.compute(rl.huber_loss(x, y, delta=0.5)).result()
+    r = np.abs(xn - yn)
+    want = np.where(r <= 0.5, 0.5 * r**2, 0.5 * (r - 0.25)).mean()  # by the definition
+    np.testing.assert_allclose(got, want, rtol=1e-13)
+
+
+# --- central differences ------------------------------------------------------------------
+@pytest.mark.parametrize("weighted", [False, True], ids=["no_weight", "weight"])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "weighted_mean"])
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_grad_is_a_central_difference(name: str, reduction: str, weighted: bool) -> None:
+    loss, grad, p = LOSSES[name]
+    rng = np.random.default_rng(11)
+    # keep residuals away from the kinks (0 and +-parameter) by more than the step
+    r = rng.choice([-1, 1], 12) * rng.uniform(0.05, 3.0, 12)
+    kink = next(iter(p.values()), 0.0)
+    r = np.where(np.abs(np.abs(r) - kink) < 0.01, r + 0.05, r)
+    y = rng.normal(size=12)
+    x = r + y
+    w = rng.random(12) if weighted else None
+    h = 1e-6
+    g = grad(x, y, reduction=reduction, weight=w, **p)
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e[i] = h
+        fd = (
+            loss(x + e, y, reduction=reduction, weight=w, **p)
+            - loss(x - e, y, reduction=reduction, weight=w, **p)
+        ) / (2 * h)
+        np.testing.assert_allclose(g[i], fd, rtol=1e-6, atol=1e-9)
