@@ -44,7 +44,7 @@ def _ieee(xp: Namespace) -> Iterator[None]:
 
 
 def _denominator(p: Prepared, reduction: str) -> Array | float | None:
-    """What the weighted sum is divided by: None (none, sum), N, or sum of the weights."""
+    """Return what the weighted sum is divided by: None (none, sum), N, or sum(w)."""
     xp, w = p.xp, p.weight
     if reduction in ("none", "sum"):
         return None

@@ -10,7 +10,7 @@ import math
 import warnings
 from dataclasses import dataclass
 from numbers import Real
-from typing import Any
+from typing import Any, cast
 
 import array_api_compat as aac
 
@@ -46,7 +46,7 @@ def check_reduction(reduction: object) -> str:
     raise ValueError(f"reduction must be one of {choices} or None, got {reduction!r}")
 
 
-def legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: object) -> str:
+def legacy_reduction(size_average: object, reduce: object, reduction: object) -> str:
     """Map PyTorch's deprecated ``size_average`` / ``reduce`` pair onto a reduction.
 
     Follows ``torch.nn._reduction.legacy_get_string``: when either flag is given it wins over
@@ -144,14 +144,16 @@ def _shape(x: Array) -> tuple[int | None, ...]:
 
 
 def _same_shape(a: tuple[int | None, ...], b: tuple[int | None, ...]) -> bool:
-    return len(a) == len(b) and all(x is None or y is None or x == y for x, y in zip(a, b))
+    return len(a) == len(b) and all(
+        x is None or y is None or x == y for x, y in zip(a, b, strict=True)
+    )
 
 
 def _broadcasts_to(w: tuple[int | None, ...], shape: tuple[int | None, ...]) -> bool:
     if len(w) > len(shape):
         return False
     tail = shape[len(shape) - len(w) :]
-    return all(a in (1, None) or b is None or a == b for a, b in zip(w, tail))
+    return all(a in (1, None) or b is None or a == b for a, b in zip(w, tail, strict=True))
 
 
 def _real_float_dtype(xp: Namespace, x: Array, name: str) -> Any | None:
@@ -201,18 +203,23 @@ def prepare(
 
     w = None
     if weight is not None:
+        if isinstance(weight, bool):
+            raise TypeError("weight must be an array or a real number, got bool")
         if aac.is_array_api_obj(weight):
-            _real_float_dtype(ns, weight, "weight")
-            if not _broadcasts_to(_shape(weight), shape):
+            warr = cast(Array, weight)
+            _real_float_dtype(ns, warr, "weight")
+            if not _broadcasts_to(_shape(warr), shape):
                 raise ValueError(
-                    f"weight of shape {tuple(weight.shape)} does not broadcast to the "
+                    f"weight of shape {tuple(warr.shape)} does not broadcast to the "
                     f"input shape {tuple(input.shape)}"
                 )
-            w = ns.astype(weight, work, copy=False)
-        elif isinstance(weight, Real) and not isinstance(weight, bool):
+            w = ns.astype(warr, work, copy=False)
+        elif isinstance(weight, Real):
             w = ns.asarray(float(weight), dtype=work, device=device)
         else:
-            raise TypeError(f"weight must be an array or a real number, got {type(weight).__name__}")
+            raise TypeError(
+                f"weight must be an array or a real number, got {type(weight).__name__}"
+            )
 
     return Prepared(
         xp=ns,
