@@ -4,9 +4,10 @@ robustloss never computes its own expected values. Every value and gradient here
 from ``torch.nn.functional`` and ``torch.autograd`` in float64 (PyTorch's own weighted
 reductions where it has them, else PyTorch's elementwise loss times the weight, reduced by
 PyTorch), and is cross-checked against mpmath at 50 digits evaluating the textbook
-definitions with explicit branches, and, for Huber, against ``scipy.special.huber`` and
-``optax.huber_loss``. The file records, for every value, which implementation produced it
-and which ones agreed.
+definitions with explicit branches; for Huber, against ``scipy.special.huber`` and
+``optax.huber_loss``; and for unweighted means against Keras 3 (which computes in
+float32). The file records, for every value, which implementation produced it and which
+ones agreed.
 
     python tests/generate_reference.py           # rewrite the file
     python tests/generate_reference.py --check   # exit 1 if the file is not what this writes
@@ -15,8 +16,11 @@ and which ones agreed.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib
 import json
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -154,6 +158,30 @@ def mp_reference(
     return np.float64(value), grad
 
 
+def keras_peer(
+    loss: str, p: dict[str, float], x: np.ndarray, y: np.ndarray, mean: Any
+) -> list[str]:
+    """Keras 3, if installed, for the unweighted mean (it computes in float32: rtol 1e-6).
+
+    Keras averages over the last axis, then over the batch: for equal-length rows that is
+    the mean over all elements.
+    """
+    if x.ndim == 0 or x.size == 0 or loss == "smooth_l1":
+        return []
+    try:
+        os.environ.setdefault("KERAS_BACKEND", "numpy")
+        import keras
+    except ImportError:
+        return []
+    cls = {"huber": keras.losses.Huber, "l1": keras.losses.MeanAbsoluteError}.get(
+        loss, keras.losses.MeanSquaredError
+    )
+    got = float(cls(**p)(y, x))
+    if math.isclose(got, float(mean), rel_tol=1e-6, abs_tol=1e-6):
+        return [f"keras.losses.{cls.__name__} {keras.__version__} (float32)"]
+    raise AssertionError(f"Keras disagrees on {loss} {p}: {got} vs {mean}")
+
+
 def huber_peers(x: np.ndarray, y: np.ndarray, delta: float, expected: np.ndarray) -> list[str]:
     """Peers that reproduce the elementwise Huber loss (to 1e-14 relative)."""
     agreed = []
@@ -261,6 +289,8 @@ def make_case(
         checked = [f"mpmath {mpmath.__version__} (50 digits)"]
         if loss == "huber" and reduction == "none" and w is None:
             checked += huber_peers(x, y, p["delta"], v_np)
+        if reduction == "mean" and w is None:
+            checked += keras_peer(loss, p, x, y, v_np)
         expected[reduction] = {
             "value": v_np.tolist(),
             "value_source": source,
@@ -296,12 +326,9 @@ def build() -> dict[str, Any]:
 
     peers = {"torch": torch.__version__.split("+")[0], "mpmath": mpmath.__version__}
     peers["scipy"] = scipy.__version__
-    try:
-        import optax
-
-        peers["optax"] = optax.__version__
-    except ImportError:
-        pass
+    for name in ("optax", "keras"):
+        with contextlib.suppress(ImportError):
+            peers[name] = importlib.import_module(name).__version__
     return {
         "format": 1,
         "generator": "tests/generate_reference.py",

@@ -99,8 +99,8 @@ def test_the_reference_covers_the_matrix() -> None:
 
 
 @pytest.mark.skipif(
-    not all(importlib.util.find_spec(m) for m in ("torch", "mpmath", "scipy", "optax")),
-    reason="regenerating the reference needs torch, mpmath, scipy and optax",
+    not all(importlib.util.find_spec(m) for m in ("torch", "mpmath", "scipy", "optax", "keras")),
+    reason="regenerating the reference needs torch, mpmath, scipy, optax and keras",
 )
 def test_reference_file_is_what_the_generator_writes() -> None:
     script = Path(__file__).with_name("generate_reference.py")
