@@ -44,7 +44,7 @@ def _cases(x: np.ndarray, y: np.ndarray) -> list[Case]:
     cases: list[Case] = [
         ("memory floor: read input and target once (NumPy sum)", lambda: (x.sum(), y.sum())),
         ("robustloss, NumPy", lambda: robustloss.huber_loss(x, y)),
-        ("naive NumPy: where(|r| <= d, 0.5 r², d(|r| - d/2)).mean()", lambda: _naive(x, y)),
+        ("naive NumPy: where(abs(r) <= d, 0.5 r², d(abs(r) - d/2)).mean()", lambda: _naive(x, y)),
     ]
     if _have("scipy"):
         from scipy.special import huber
