@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import robustloss as rl
-from matrix import Backend
+from matrix import load_backend
 
 REDUCTIONS = ["none", "mean", "sum", "weighted_mean"]
 #: name -> (loss, grad, hyper-parameters) with kinks at the hyper-parameter
@@ -90,9 +90,9 @@ def test_torch_half_precision_autograd() -> None:
     assert x.grad.tolist() == [0.5, -1.0, 1.0]  # clip(r, -1, 1)
 
 
-def test_torch_result_lives_on_the_input_device(backend: Backend) -> None:
-    if not backend.name.startswith("torch"):
-        pytest.skip("devices of torch tensors")
+@pytest.mark.parametrize("name", ["torch", "torch-cuda"])
+def test_torch_result_lives_on_the_input_device(name: str) -> None:
+    backend = load_backend(name)
     x = backend.asarray([1.0, 2.0], "float32")
     for f in (rl.huber_loss, rl.mse_loss_grad):
         assert f(x, x * 0).device == x.device
