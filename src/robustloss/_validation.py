@@ -103,10 +103,9 @@ class Prepared:
     input: Array
     target: Array
     weight: Array | None
-    #: dtype of the result (promoted real floating dtype of input and target)
+    #: dtype of the result (promoted real floating dtype of input and target); the arrays
+    #: above are in this dtype, or in float32 where it is float16 / bfloat16
     dtype: Any
-    #: dtype of the arithmetic: ``dtype``, or float32 for float16 / bfloat16
-    work_dtype: Any
     shape: tuple[int | None, ...]
 
 
@@ -227,6 +226,5 @@ def prepare(
         target=ns.astype(target, work, copy=False),
         weight=w,
         dtype=dtype,
-        work_dtype=work,
         shape=shape,
     )
