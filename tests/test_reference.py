@@ -40,9 +40,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     )
 
 
-def check(backend: Backend, got: Any, expected: Any, dtype: str, shape: tuple[int, ...]) -> None:
-    """Same library, dtype and shape as asked (values are compared by the caller)."""
+def check(backend: Backend, got: Any, like: Any, dtype: str, shape: tuple[int, ...]) -> None:
+    """Same library, device, dtype and shape as asked (the caller compares the values)."""
     assert aac.array_namespace(got) is backend.xp
+    assert aac.device(got) == aac.device(like)
     assert got.dtype == backend.dtype(dtype)
     assert tuple(got.shape) == shape
 
@@ -58,8 +59,8 @@ def test_reference(backend: Backend, dtype: str, case: dict[str, Any], reduction
 
     value, grad = loss(x, y, **kwargs), loss_grad(x, y, **kwargs)
     value_shape = shape if reduction == "none" else ()
-    check(backend, value, want["value"], dtype, value_shape)
-    check(backend, grad, want["grad"], dtype, shape)
+    check(backend, value, x, dtype, value_shape)
+    check(backend, grad, x, dtype, shape)
     rtol, atol = TOLERANCES[dtype]
     got_value, got_grad = backend.to_numpy_all(value, grad)
     np.testing.assert_allclose(
