@@ -30,13 +30,20 @@ def _data(kink: float, dtype: str = "float64") -> tuple[np.ndarray, np.ndarray, 
     """Residuals that include 0 and +-kink exactly, plus random ones; a broadcast weight."""
     rng = np.random.default_rng(42)
     r = np.concatenate([[0.0, kink, -kink, 2 * kink + 0.25, -3.0], rng.normal(0, 2, 7)])
-    y = rng.normal(size=r.size).round(3)
-    return (r + y).reshape(3, 4).astype(dtype), y.reshape(3, 4).astype(dtype), rng.random(4)
+    r[:5] = r[:5] + 0.0  # -0.0 never appears
+    y = rng.integers(-16, 17, r.size) / 8  # multiples of 1/8: x - y gives r back exactly
+    x, y = (r + y).reshape(3, 4).astype(dtype), y.reshape(3, 4).astype(dtype)
+    assert ((x - y).ravel()[:5] == r[:5]).all()
+    return x, y, rng.random(4)
 
 
 # --- PyTorch ------------------------------------------------------------------------------
 def _torch_native(name: str, reduction: str, x: Any, y: Any, w: Any, p: dict[str, float]) -> Any:
-    """PyTorch's own loss with our reduction semantics (see the README's table)."""
+    """PyTorch's own loss with our reduction semantics (see the README's table).
+
+    ``F.smooth_l1_loss(beta=0)`` is PyTorch's L1 path; its gradient at r = 0 is
+    ``sign(0) = 0``, the same as ours, so beta = 0 is compared like any other beta.
+    """
     import torch.nn.functional as F
 
     fn = {"huber": F.huber_loss, "l1": F.l1_loss, "mse": F.mse_loss}.get(name, F.smooth_l1_loss)
@@ -68,9 +75,7 @@ def test_torch_autograd(name: str, reduction: str, weighted: bool, dtype: str) -
     ours = torch.tensor(xn, requires_grad=True)
     theirs = torch.tensor(xn, requires_grad=True)
     out = loss(ours, y, **kw)
-    ref = _torch_native(
-        name, reduction, theirs, y, w, {k.replace("beta", "beta"): v for k, v in p.items()}
-    )
+    ref = _torch_native(name, reduction, theirs, y, w, p)
     rtol = 1e-6 if dtype == "float32" else 1e-12
     torch.testing.assert_close(out, ref, rtol=rtol, atol=1e-7)
     (out.sum() if reduction == "none" else out).backward()
@@ -78,6 +83,25 @@ def test_torch_autograd(name: str, reduction: str, weighted: bool, dtype: str) -
     torch.testing.assert_close(ours.grad, theirs.grad, rtol=rtol, atol=1e-7)
     explicit = grad(torch.tensor(xn), y, **kw)
     torch.testing.assert_close(explicit, theirs.grad, rtol=rtol, atol=1e-7)
+
+
+def test_torch_gradient_at_the_kinks_by_hand() -> None:
+    # r = 0, +-delta, beyond: huber psi = clip(r, -delta, delta); l1 and smooth_l1(beta=0)
+    # sign(r), 0 at r = 0 (torch: F.l1_loss and F.smooth_l1_loss(beta=0) give 0 there too)
+    torch = pytest.importorskip("torch")
+    r = [0.0, 0.5, -0.5, 2.0, -2.0]
+    cases = [
+        (rl.huber_loss, {"delta": 0.5}, [0.0, 0.5, -0.5, 0.5, -0.5]),
+        (rl.smooth_l1_loss, {"beta": 0.5}, [0.0, 1.0, -1.0, 1.0, -1.0]),
+        (rl.smooth_l1_loss, {"beta": 0.0}, [0.0, 1.0, -1.0, 1.0, -1.0]),
+        (rl.l1_loss, {}, [0.0, 1.0, -1.0, 1.0, -1.0]),
+        (rl.mse_loss, {}, [0.0, 1.0, -1.0, 4.0, -4.0]),
+    ]
+    for loss, p, want in cases:
+        x = torch.tensor(r, dtype=torch.float64, requires_grad=True)
+        loss(x, torch.zeros(5, dtype=torch.float64), reduction="sum", **p).backward()
+        assert x.grad is not None
+        assert x.grad.tolist() == want, (loss, p)
 
 
 def test_torch_half_precision_autograd() -> None:
@@ -126,6 +150,19 @@ def test_jax_jit_and_grad(name: str, reduction: str) -> None:
         np.testing.assert_allclose(np.asarray(vjp), np.asarray(g), rtol=1e-14)
 
 
+def test_jax_jit_of_loss_objects_and_static_argnames() -> None:
+    jax = pytest.importorskip("jax")
+    jnp = jax.numpy
+    x, y = jnp.asarray([0.0, 0.5, -2.0, 3.0]), jnp.zeros(4)
+    loss = rl.HuberLoss(reduction="sum", delta=0.5)
+    # by hand: 0, 0.125, 0.5 (2 - 0.25), 0.5 (3 - 0.25)
+    assert float(jax.jit(loss)(x, y)) == 0.125 + 0.875 + 1.375
+    assert jax.jit(loss.grad)(x, y).tolist() == [0.0, 0.5, -0.5, 0.5]
+    f = jax.jit(rl.smooth_l1_loss, static_argnames=("reduction", "beta"))
+    assert float(f(x, y, reduction="sum", beta=0.0)) == 5.5
+    assert jax.grad(lambda a: loss(a, y))(x).tolist() == [0.0, 0.5, -0.5, 0.5]
+
+
 def test_jax_jit_with_python_scalar_weight() -> None:
     jax = pytest.importorskip("jax")
     f = jax.jit(lambda a, b: rl.mse_loss(a, b, reduction="sum", weight=0.5))
@@ -151,10 +188,26 @@ def test_dask_stays_lazy(name: str, reduction: str) -> None:
         g = grad(x, y, reduction=reduction, weight=w, **p)
     assert isinstance(out, da.Array)
     assert isinstance(g, da.Array)
+    assert g.numblocks[1] > 1  # still in blocks, not gathered into one
     want = loss(xn, yn, reduction=reduction, weight=wn, **p)
     np.testing.assert_allclose(out.compute(scheduler="sync"), want, rtol=1e-14)
     want_g = grad(xn, yn, reduction=reduction, weight=wn, **p)
     np.testing.assert_allclose(g.compute(scheduler="sync"), want_g, rtol=1e-14)
+
+
+def test_dask_objects_stay_lazy() -> None:
+    dask = pytest.importorskip("dask")
+    da = pytest.importorskip("dask.array")
+    xn, yn, wn = _data(0.5)
+    x, y, w = da.from_array(xn, chunks=2), da.from_array(yn, chunks=2), da.from_array(wn)
+    objects = [rl.HuberLoss(delta=0.5), rl.SmoothL1Loss(beta=0.5), rl.L1Loss(), rl.MSELoss()]
+    with dask.config.set(scheduler=_no_compute):
+        lazy = [(f(x, y, w), f.grad(x, y, w)) for f in objects]
+    for f, (out, g) in zip(objects, lazy, strict=True):
+        assert isinstance(out, da.Array)
+        assert isinstance(g, da.Array)
+        np.testing.assert_allclose(out.compute(scheduler="sync"), f(xn, yn, wn), rtol=1e-14)
+        np.testing.assert_allclose(g.compute(scheduler="sync"), f.grad(xn, yn, wn), rtol=1e-14)
 
 
 def test_dask_unknown_chunk_sizes() -> None:
@@ -165,6 +218,36 @@ def test_dask_unknown_chunk_sizes() -> None:
     assert np.isnan(x.shape[0])
     got = rl.mse_loss(x, x * 0)
     assert float(got.compute(scheduler="sync")) == float(np.mean(xn**2))
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_dask_unknown_chunk_sizes_with_weights(reduction: str) -> None:
+    da = pytest.importorskip("dask.array")
+    xn = np.arange(-4.0, 6.0)
+    x = da.from_array(xn, chunks=3)
+    x = x[x > -100]  # chunk sizes unknown until computed
+    for w, wn in [(2.0, 2.0), (da.from_array(np.asarray([3.0])), 3.0)]:
+        got = rl.l1_loss(x, x * 0, reduction=reduction, weight=w)
+        g = rl.l1_loss_grad(x, x * 0, reduction=reduction, weight=w)
+        # by hand: |r| w, sign(r) w, over N = 10 or sum(w) = 10 w
+        den = {"none": 1.0, "sum": 1.0, "mean": 10.0, "weighted_mean": 10.0 * wn}[reduction]
+        want = np.abs(xn) * wn / den
+        want_g = np.sign(xn) * wn / den
+        if reduction != "none":
+            want = want.sum()
+        np.testing.assert_allclose(got.compute(scheduler="sync"), want, rtol=1e-15)
+        np.testing.assert_allclose(g.compute(scheduler="sync"), want_g, rtol=1e-15)
+
+
+def test_dask_unknown_empty_mean_is_nan_without_warning() -> None:
+    da = pytest.importorskip("dask.array")
+    x = da.from_array(np.arange(6.0), chunks=2)
+    e = x[x > 100]  # empty, but dask only knows once computed
+    assert np.isnan(e.shape[0])
+    for f in (rl.huber_loss, rl.smooth_l1_loss, rl.l1_loss, rl.mse_loss):
+        assert np.isnan(f(e, e).compute(scheduler="sync"))
+        assert np.isnan(f(e, e, reduction="weighted_mean", weight=2.0).compute(scheduler="sync"))
+        assert f(e, e, reduction="sum").compute(scheduler="sync") == 0.0
 
 
 def test_dask_distributed_local_cluster() -> None:
@@ -179,7 +262,13 @@ def test_dask_distributed_local_cluster() -> None:
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
-        got = client.compute(rl.huber_loss(x, y, delta=0.5)).result()
+        lazy = rl.huber_loss(x, y, delta=0.5)
+        assert isinstance(lazy, da.Array)
+        got = client.compute(lazy).result()
+        got_default = lazy.compute()  # the client is the default scheduler here
+    assert client.status == "closed"
+    assert cluster.status.name == "closed"
+    assert got_default == got
     r = np.abs(xn - yn)
     want = np.where(r <= 0.5, 0.5 * r**2, 0.5 * (r - 0.25)).mean()  # by the definition
     np.testing.assert_allclose(got, want, rtol=1e-13)
@@ -187,7 +276,7 @@ def test_dask_distributed_local_cluster() -> None:
 
 # --- central differences ------------------------------------------------------------------
 @pytest.mark.parametrize("weighted", [False, True], ids=["no_weight", "weight"])
-@pytest.mark.parametrize("reduction", ["mean", "sum", "weighted_mean"])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("name", list(LOSSES))
 def test_grad_is_a_central_difference(name: str, reduction: str, weighted: bool) -> None:
     loss, grad, p = LOSSES[name]
@@ -208,4 +297,6 @@ def test_grad_is_a_central_difference(name: str, reduction: str, weighted: bool)
             loss(x + e, y, reduction=reduction, weight=w, **p)
             - loss(x - e, y, reduction=reduction, weight=w, **p)
         ) / (2 * h)
+        if reduction == "none":  # element i depends on input i only
+            fd = fd[i]
         np.testing.assert_allclose(g[i], fd, rtol=1e-6, atol=1e-9)

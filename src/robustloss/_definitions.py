@@ -82,34 +82,60 @@ MSE = LossDefinition("mse", _mse_rho, _mse_psi)
 
 
 # --- Huber -------------------------------------------------------------------------------
+def _in_range(value: float, r: Array, xp: Namespace) -> float:
+    """`value`, capped at the largest finite number of ``r.dtype``.
+
+    A hyper-parameter beyond it (``delta=1e300`` on float32) would become inf when the
+    library casts it (``inf * 0`` is NaN), or make it raise; no ``|r|`` of that dtype
+    reaches the cap, so ``min(|r|, value)`` and ``clip(r, -value, value)`` are unchanged.
+    """
+    return min(value, float(xp.finfo(r.dtype).max))
+
+
 def _huber_rho(r: Array, *, xp: Namespace, delta: float) -> Array:
-    # 0.5 q^2 + delta (|r| - q) with q = min(|r|, delta): the quadratic part never sees a
-    # large |r|, so nothing overflows before the (linear) result does.
+    # q (|r| - q / 2) with q = min(|r|, delta): 0.5 r^2 where |r| <= delta, and there
+    # delta (|r| - delta / 2) otherwise. The quadratic part never sees a large |r|, so
+    # nothing overflows before the (linear) result does.
     a = xp.abs(r)
-    q = xp.minimum(a, delta)
-    return 0.5 * (q * q) + delta * (a - q)
+    q = xp.minimum(a, _in_range(delta, r, xp))
+    return q * (a - 0.5 * q)
 
 
 def _huber_psi(r: Array, *, xp: Namespace, delta: float) -> Array:
-    return xp.clip(r, -delta, delta)
+    d = _in_range(delta, r, xp)
+    return xp.clip(r, -d, d)
 
 
 HUBER = LossDefinition("huber", _huber_rho, _huber_psi, (Parameter("delta", 1.0),))
 
 
 # --- Smooth L1: huber(delta=beta) / beta, and exactly L1 at beta = 0 ----------------------
+def _is_l1(beta: float, r: Array, xp: Namespace) -> bool:
+    # beta = 0, or a beta below the smallest normal number of r's dtype: it may be flushed
+    # or rounded to 0 when cast (0 / 0), and differs from L1 by less than beta / 2 anyway.
+    return beta < float(xp.finfo(r.dtype).smallest_normal)  # a hyper-parameter, not data
+
+
+def _divide(x: Array, beta: float, b: float) -> Array:
+    # x / beta, with b = _in_range(beta): a beta beyond the dtype divides in two steps
+    return x / b if b == beta else (x / b) * (b / beta)
+
+
 def _smooth_l1_rho(r: Array, *, xp: Namespace, beta: float) -> Array:
-    if beta == 0.0:  # a hyper-parameter, not array data
+    if _is_l1(beta, r, xp):
         return _l1_rho(r, xp=xp)
+    b = _in_range(beta, r, xp)
     a = xp.abs(r)
-    q = xp.minimum(a, beta)
-    return (0.5 * (q * q)) / beta + (a - q)
+    q = xp.minimum(a, b)
+    # (q / beta) (|r| - q / 2): q / beta <= 1, so nothing overflows for a large beta
+    return _divide(q, beta, b) * (a - 0.5 * q)
 
 
 def _smooth_l1_psi(r: Array, *, xp: Namespace, beta: float) -> Array:
-    if beta == 0.0:
+    if _is_l1(beta, r, xp):
         return _l1_psi(r, xp=xp)
-    return xp.clip(r, -beta, beta) / beta
+    b = _in_range(beta, r, xp)
+    return _divide(xp.clip(r, -b, b), beta, b)
 
 
 SMOOTH_L1 = LossDefinition(

@@ -44,21 +44,31 @@ def _ieee(xp: Namespace) -> Iterator[None]:
 
 
 def _denominator(p: Prepared, reduction: str) -> Array | float | None:
-    """Return what the weighted sum is divided by: None (none, sum), N, or sum(w)."""
+    """Return what the weighted sum is divided by: None (none, sum), N, or sum(w).
+
+    A zero count or total weight is returned as NaN: the mean of nothing is NaN, and
+    dividing by NaN says so without a ``0 / 0`` that Dask would warn about when computed,
+    outside :func:`_ieee`.
+    """
     xp, w = p.xp, p.weight
     if reduction in ("none", "sum"):
         return None
+    known = None not in p.shape  # Dask with unknown chunk sizes: count lazily
     if reduction == "weighted_mean" and w is not None:
-        return xp.sum(xp.broadcast_to(w, p.input.shape))
-    if None in p.shape:  # Dask with unknown chunk sizes: count lazily
-        return xp.sum(xp.ones_like(p.input))
-    return float(math.prod(p.shape))  # type: ignore[arg-type]
+        weights = xp.broadcast_to(w, p.input.shape) if known else w * xp.ones_like(p.input)
+        total = xp.sum(weights)
+        return xp.where(total == 0, xp.nan, total)
+    if not known:
+        count = xp.sum(xp.ones_like(p.input))
+        return xp.where(count == 0, xp.nan, count)
+    n = math.prod(p.shape)  # type: ignore[arg-type]
+    return float(n) if n else math.nan
 
 
 def _weighted(p: Prepared, elementwise: Array) -> Array:
-    if p.weight is None:
-        return elementwise
-    return p.xp.broadcast_to(elementwise * p.weight, p.input.shape)
+    # The weight broadcasts to the input (checked in prepare), so the product is shaped
+    # like it; no broadcast_to, which fails on Dask's unknown chunk sizes.
+    return elementwise if p.weight is None else elementwise * p.weight
 
 
 def _reduce(p: Prepared, elementwise: Array, reduction: str) -> Array:
@@ -67,12 +77,7 @@ def _reduce(p: Prepared, elementwise: Array, reduction: str) -> Array:
         return values
     total = p.xp.sum(values)
     denominator = _denominator(p, reduction)
-    if denominator is None:
-        return total
-    if 0 in p.shape:
-        # The mean of nothing is NaN; say so without a 0 / 0 that Dask would warn about.
-        return total * math.nan
-    return total / denominator
+    return total if denominator is None else total / denominator
 
 
 def _reduce_derivative(p: Prepared, psi: Array, reduction: str) -> Array:

@@ -31,6 +31,9 @@ class Loss:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable; build a new one instead")
 
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable; build a new one instead")
+
     @property
     def _params(self) -> dict[str, float]:
         return {p.name: getattr(self, p.name) for p in self.definition.parameters}

@@ -116,8 +116,14 @@ def _library(xp: Namespace) -> str:
     return str(getattr(xp, "__name__", xp))
 
 
+def _is_number(value: object) -> bool:
+    """Python and NumPy real scalars (``np.float32(0.5)``), which are numbers, not arrays."""
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
 def _namespace(input: Array, target: Array, weight: object, xp: Namespace | None) -> Namespace:
-    arrays = [input, target] + ([weight] if aac.is_array_api_obj(weight) else [])
+    weighted = aac.is_array_api_obj(weight) and not _is_number(weight)
+    arrays = [input, target] + ([weight] if weighted else [])
     for name, a in zip(("input", "target"), arrays, strict=False):
         if not aac.is_array_api_obj(a):
             hint = "" if xp is None else " of the xp namespace"
@@ -180,6 +186,8 @@ def prepare(
         input = xp.asarray(input)
     if xp is not None and not aac.is_array_api_obj(target):
         target = xp.asarray(target)
+    if xp is not None and isinstance(weight, (list, tuple)):
+        weight = xp.asarray(weight)
     ns = _namespace(input, target, weight, xp)
 
     shape, tshape = _shape(input), _shape(target)
@@ -204,7 +212,9 @@ def prepare(
     if weight is not None:
         if isinstance(weight, bool):
             raise TypeError("weight must be an array or a real number, got bool")
-        if aac.is_array_api_obj(weight):
+        if _is_number(weight):
+            w = ns.asarray(float(cast(Real, weight)), dtype=work, device=device)
+        elif aac.is_array_api_obj(weight):
             warr = cast(Array, weight)
             _real_float_dtype(ns, warr, "weight")
             if not _broadcasts_to(_shape(warr), shape):
@@ -213,8 +223,6 @@ def prepare(
                     f"input shape {tuple(input.shape)}"
                 )
             w = ns.astype(warr, work, copy=False)
-        elif isinstance(weight, Real):
-            w = ns.asarray(float(weight), dtype=work, device=device)
         else:
             raise TypeError(
                 f"weight must be an array or a real number, got {type(weight).__name__}"
