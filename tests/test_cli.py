@@ -1,30 +1,41 @@
-"""``python -m robustloss``: the report, the JSON, and that a wrong reference fails it."""
+"""``python -m robustloss``: discovery, the report, the JSON, and that wrong results fail it."""
 
 from __future__ import annotations
 
 import copy
+import importlib.machinery
 import importlib.util
 import json
+import math
 import subprocess
 import sys
+import types
+from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
 
+import robustloss
+import robustloss._backends as backends
 import robustloss._cli as cli
-from robustloss._reference import LOSSES, load_reference
+import robustloss._reference as reference
+from robustloss._reference import LOSSES
 
+#: libraries installed here that the self-check can run on without a GPU
 INSTALLED = [
     name
-    for name, module in [
-        ("numpy", "numpy"),
-        ("array_api_strict", "array_api_strict"),
-        ("torch", "torch"),
-        ("jax", "jax"),
-        ("dask", "dask"),
-    ]
-    if importlib.util.find_spec(module) is not None
+    for name in ("numpy", "array_api_strict", "torch", "jax", "dask")
+    if importlib.util.find_spec(name) is not None
 ]
+REFERENCE = reference.load_reference()
+
+
+def _strict_json(text: str) -> Any:
+    def refuse(constant: str) -> Any:
+        raise ValueError(f"not strict JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
@@ -32,74 +43,486 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
     return status, capsys.readouterr().out
 
 
+def _run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, Any]:
+    status, out = _run(capsys, "--json", *argv)
+    return status, _strict_json(out)
+
+
+def _check_rows(out: str) -> list[list[str]]:
+    """The rows of the text report's self-check table, split into cells."""
+    lines = out.splitlines()
+    start = next(
+        i for i, line in enumerate(lines) if line.startswith("backend  ") and "loss" in line
+    )
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.strip():
+            break
+        rows.append(line.split())
+    return rows
+
+
+def _small_reference() -> dict[str, Any]:
+    """The reference file cut to three cases per loss: 0-d, empty, and weighted 3-d."""
+    data = copy.deepcopy(REFERENCE)
+    kinds: dict[str, Callable[[dict[str, Any]], bool]] = {
+        "0-d": lambda c: c["shape"] == [],
+        "empty": lambda c: 0 in c["shape"],
+        "weighted 3-d": lambda c: len(c["shape"]) == 3 and c["weight"] is not None,
+    }
+    data["cases"] = [
+        next(c for c in data["cases"] if c["loss"] == loss and test(c))
+        for loss in LOSSES
+        for test in kinds.values()
+    ]
+    return data
+
+
+@pytest.fixture
+def small_reference(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    data = _small_reference()
+    monkeypatch.setattr(reference, "load_reference", lambda: data)
+    return data
+
+
+def _corrupt(
+    monkeypatch: pytest.MonkeyPatch, edit: Callable[[dict[str, Any]], None]
+) -> dict[str, Any]:
+    data = copy.deepcopy(REFERENCE)
+    edit(data)
+    monkeypatch.setattr(reference, "load_reference", lambda: data)
+    return data
+
+
+def _check_report(report: dict[str, Any], names: list[str]) -> None:
+    """Every backend of `names` is there, ok, and checked on each device for every loss."""
+    assert report["ok"] is True, report
+    assert report["skipped"] is None
+    assert report["versions"]["robustloss"] == robustloss.__version__
+    assert report["versions"]["python"] == ".".join(map(str, sys.version_info[:3]))
+    listed = {b["name"]: b for b in report["backends"]}
+    for name in names:
+        assert listed[name]["status"] == "ok", listed[name]
+        devices = [d["device"] for d in listed[name]["devices"]]
+        assert devices, name
+        for device in devices:
+            rows = [c for c in report["checks"] if (c["backend"], c["device"]) == (name, device)]
+            assert [c["loss"] for c in rows] == list(LOSSES), (name, device)
+            for c in rows:
+                assert c["ok"] is True, c
+                assert c["cases"] > 0, c
+                assert c["checks"] > 0, c
+                assert c["failures"] == 0, c
+                assert set(c["max_rel_error"]) == {"float32", "float64"}, c
+                assert c["max_rel_error"]["float32"] <= reference.TOLERANCES["float32"][0]
+                assert c["max_rel_error"]["float64"] <= reference.TOLERANCES["float64"][0]
+
+
+# --- the real thing ----------------------------------------------------------------------------
+@pytest.mark.slow
 def test_json_report_as_a_subprocess() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "robustloss", "--json", "--backend", "numpy", "--backend", "torch"],
+        [sys.executable, "-m", "robustloss", "--json"],
         capture_output=True,
         text=True,
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    report = json.loads(done.stdout)
-    assert report["ok"] is True
-    assert report["robustloss"] == cli.__version__
-    assert {b["name"] for b in report["backends"]} == {"numpy", "torch"}
-    checked = {(c["backend"], c["loss"]) for c in report["checks"]}
-    assert {loss for _, loss in checked} == set(LOSSES)
-    assert all(c["checks"] > 0 and c["failures"] == 0 for c in report["checks"])
+    report = _strict_json(done.stdout)
+    assert {b["name"] for b in report["backends"]} == set(backends.NAMES)
+    _check_report(report, INSTALLED)
+    assert report["reference"]["cases"] == len(REFERENCE["cases"])
+    # every case of a loss, in both dtypes, every reduction, value and gradient
+    for row in report["checks"]:
+        mine = [c for c in REFERENCE["cases"] if c["loss"] == row["loss"]]
+        dtypes = [len({"float32", "float64"} & set(c["dtypes"])) for c in mine]
+        assert row["cases"] == sum(n > 0 for n in dtypes)
+        assert row["checks"] == sum(
+            2 * n * len(c["expected"]) for n, c in zip(dtypes, mine, strict=True)
+        )
 
 
-def test_text_report_lists_every_installed_backend(capsys: pytest.CaptureFixture[str]) -> None:
-    status, out = _run(capsys, "--backend", "numpy", "--backend", "cupy")
+def _aligned(table: list[str]) -> bool:
+    """Whether every row of a table keeps to the columns its rule line draws."""
+    rule = table[1]
+    gaps = [i for i, c in enumerate(rule) if c == " "]
+    starts = [0] + [i + 1 for i in gaps if i + 1 < len(rule) and rule[i + 1] == "-"]
+    return all(
+        all(i >= len(row) or row[i] == " " for i in gaps)
+        and all(i >= len(row) or i == 0 or row[i - 1] == " " for i in starts)
+        for row in [table[0], *table[2:]]
+    )
+
+
+def _tables(out: str) -> list[list[str]]:
+    """Each table of the text report: header, rule and rows."""
+    lines = out.splitlines()
+    found = []
+    for i, line in enumerate(lines[1:], start=1):
+        if line.startswith("---"):
+            end = next((j for j in range(i, len(lines)) if not lines[j].strip()), len(lines))
+            found.append(lines[i - 1 : end])
+    return found
+
+
+def test_text_report_in_process(
+    capsys: pytest.CaptureFixture[str], small_reference: dict[str, Any]
+) -> None:
+    status, out = _run(capsys)
     assert status == 0, out
-    assert "array_api_compat" in out
-    assert "numpy" in out
-    assert "cupy" in out  # listed even when absent or without a GPU
-    assert "all passed" in out
-    for loss in LOSSES:
-        assert f"numpy       {loss}" in out
-
-
-def test_every_backend(capsys: pytest.CaptureFixture[str]) -> None:
-    status, out = _run(capsys, "--json")
-    report = json.loads(out)
-    assert status == 0, out
-    present = {b["name"] for b in report["backends"] if b["status"] == "ok"}
-    assert set(INSTALLED) <= present
+    lines = out.splitlines()
+    first = lines[0].split()
+    assert first[::2] == ["robustloss", "array-api-compat", "python"]
+    assert first[1] == robustloss.__version__
+    devices, checks = _tables(out)
+    assert devices[0].split() == ["backend", "version", "device", "status", "notes"]
+    listed = [row.split()[0] for row in devices[2:]]
+    assert list(dict.fromkeys(listed)) == list(backends.NAMES)  # installed or not, in order
+    assert all(_aligned(table) for table in (devices, checks))
+    rows = _check_rows(out)
+    assert set(INSTALLED) <= {r[0] for r in rows}
     for name in INSTALLED:
-        rows = [c for c in report["checks"] if c["backend"].startswith(name)]
-        assert {c["loss"] for c in rows} == set(LOSSES), name
-        assert all(c["ok"] for c in rows), rows
+        for device in {r[1] for r in rows if r[0] == name}:
+            assert [r[2] for r in rows if r[:2] == [name, device]] == list(LOSSES)
+    for r in rows:
+        assert r[5] == "0", r  # failures
+        assert int(r[3]) > 0, r  # cases
+        assert int(r[4]) > 0, r  # checks
+    assert lines[-1].endswith(": all passed"), lines[-1]
+    assert "\x1b" not in out  # no colour
 
 
-def test_a_wrong_reference_value_fails(
+def test_json_report_in_process(
+    capsys: pytest.CaptureFixture[str], small_reference: dict[str, Any]
+) -> None:
+    status, report = _run_json(capsys)
+    assert status == 0, report
+    _check_report(report, INSTALLED)
+    assert report["reference"]["cases"] == len(small_reference["cases"])
+
+
+@pytest.mark.parametrize("name", INSTALLED)
+def test_backend_option_restricts_the_report(
+    capsys: pytest.CaptureFixture[str], small_reference: dict[str, Any], name: str
+) -> None:
+    status, out = _run(capsys, "--backend", name)
+    assert status == 0, out
+    assert {r[0] for r in _check_rows(out)} == {name}
+    others = set(backends.NAMES) - {name}
+    assert not any(line.split()[:1] in ([o] for o in others) for line in out.splitlines())
+    status, report = _run_json(capsys, "--backend", name)
+    assert status == 0
+    assert [b["name"] for b in report["backends"]] == [name]
+    assert {c["backend"] for c in report["checks"]} == {name}
+    _check_report(report, [name])
+
+
+def test_backend_option_repeats(capsys: pytest.CaptureFixture[str]) -> None:
+    status, report = _run_json(capsys, "--backend", "numpy", "--backend", "cupy")
+    assert [b["name"] for b in report["backends"]] == ["numpy", "cupy"]
+    assert report["backends"][1]["status"] in ("ok", "not installed", "installed, no GPU")
+    if report["backends"][1]["status"] != "ok":
+        assert {c["backend"] for c in report["checks"]} == {"numpy"}
+    assert status == 0, report
+
+
+def test_nothing_to_check_fails(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    data: dict[str, Any] = copy.deepcopy(load_reference())
-    case = next(c for c in data["cases"] if c["loss"] == "mse" and c["shape"] == [7])
-    case["expected"]["sum"]["value"] *= 1.001
-    monkeypatch.setattr(cli, "load_reference", lambda: data)
-    status, out = _run(capsys, "--backend", "numpy")
+    monkeypatch.setattr(backends, "installed", lambda module: False)
+    status, out = _run(capsys, "--backend", "torch")
     assert status == 1
-    line = next(line for line in out.splitlines() if line.startswith("numpy       mse"))
-    assert f"{case['id']} float32 sum value" in line
-    assert "1 of 4 rows failed" in out
-
-
-def test_a_raising_backend_fails(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def broken(*args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("device lost")
-
-    monkeypatch.setitem(cli.LOSSES, "l1", (broken, broken))
-    status, out = _run(capsys, "--backend", "numpy")
-    assert status == 1
-    assert "RuntimeError: device lost" in out
+    assert "not installed" in out
+    assert "self-check skipped: no device to check" in out
 
 
 def test_help(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as done:
         cli.main(["--help"])
     assert done.value.code == 0
-    assert "--backend" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "--backend" in text
+    assert "--json" in text
+
+
+def test_unknown_backend_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        cli.main(["--backend", "tensorflow"])
+    assert done.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+# --- failures are found and named ------------------------------------------------------------
+def _mse_sum_case(data: dict[str, Any]) -> dict[str, Any]:
+    return next(
+        c
+        for c in data["cases"]
+        if c["loss"] == "mse" and c["expected"]["sum"]["value"] not in (0, 0.0)
+        if {"float32", "float64"} <= set(c["dtypes"])
+    )
+
+
+def test_a_wrong_reference_value_fails(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        _mse_sum_case(data)["expected"]["sum"]["value"] *= 1.001
+
+    case = _mse_sum_case(_corrupt(monkeypatch, edit))
+    status, out = _run(capsys, "--backend", "numpy")
+    assert status == 1, out
+    rows = {r[2]: r for r in _check_rows(out)}
+    assert rows["mse"][5] == "2"  # float32 and float64
+    line = next(x for x in out.splitlines() if x.split()[:3] == ["numpy", "cpu", "mse"])
+    assert f"{case['id']} float32 sum value: got" in line
+    assert all(rows[loss][5] == "0" for loss in LOSSES if loss != "mse")
+    assert out.splitlines()[-1].endswith("FAILED: numpy cpu mse")
+
+    status, report = _run_json(capsys, "--backend", "numpy")
+    assert status == 1
+    assert report["ok"] is False
+    bad = [c for c in report["checks"] if not c["ok"]]
+    assert [(c["loss"], c["failures"]) for c in bad] == [("mse", 2)]
+    assert 9e-4 < bad[0]["max_rel_error"]["float64"] < 1.1e-3
+
+
+def test_nan_matches_only_nan(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def empty_mean(data: dict[str, Any]) -> dict[str, Any]:
+        return next(c for c in data["cases"] if c["loss"] == "l1" and 0 in c["shape"])
+
+    assert math.isnan(empty_mean(REFERENCE)["expected"]["mean"]["value"])  # passes as is
+
+    def nan_to_zero(data: dict[str, Any]) -> None:
+        empty_mean(data)["expected"]["mean"]["value"] = 0.0
+
+    _corrupt(monkeypatch, nan_to_zero)
+    status, report = _run_json(capsys, "--backend", "numpy")
+    assert status == 1
+    assert [c["loss"] for c in report["checks"] if not c["ok"]] == ["l1"]
+
+    def number_to_nan(data: dict[str, Any]) -> None:
+        _mse_sum_case(data)["expected"]["sum"]["value"] = math.nan
+
+    _corrupt(monkeypatch, number_to_nan)
+    status, report = _run_json(capsys, "--backend", "numpy")
+    assert status == 1
+    bad = [c for c in report["checks"] if not c["ok"]]
+    assert [c["loss"] for c in bad] == ["mse"]
+    assert bad[0]["max_rel_error"]["float32"] is None  # infinite error, written as null
+
+
+def _sabotage(monkeypatch: pytest.MonkeyPatch, loss: str, how: Callable[[Any], Any]) -> None:
+    """Make `loss` and its gradient pass their results through `how`."""
+    f, grad = LOSSES[loss]
+
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        return lambda *args, **kwargs: how(fn(*args, **kwargs))
+
+    monkeypatch.setitem(LOSSES, loss, (wrap(f), wrap(grad)))
+
+
+def _warns(x: Any) -> Any:
+    import warnings
+
+    warnings.warn("sabotaged", RuntimeWarning, stacklevel=1)
+    return x
+
+
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [
+        (_warns, "warned RuntimeWarning: sabotaged"),
+        (lambda x: np.asarray(x, dtype=np.float64), "dtype float64, expected float32"),
+        (lambda x: np.reshape(x, (1, -1)), "shape (1, "),
+        (lambda x: x * (1 + 1e-4), "got "),
+    ],
+    ids=["warning", "dtype", "shape", "value"],
+)
+def test_a_wrong_result_fails(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    how: Callable[[Any], Any],
+    message: str,
+) -> None:
+    _sabotage(monkeypatch, "huber", how)
+    status, report = _run_json(capsys, "--backend", "numpy")
+    assert status == 1
+    bad = [c for c in report["checks"] if not c["ok"]]
+    assert [c["loss"] for c in bad] == ["huber"]
+    assert bad[0]["failures"] > 0
+    assert message in bad[0]["first_failure"]
+
+
+def test_a_raising_loss_fails_and_the_check_goes_on(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("device lost")
+
+    monkeypatch.setitem(LOSSES, "l1", (broken, broken))
+    status, out = _run(capsys, "--backend", "numpy")
+    assert status == 1
+    rows = {r[2]: r for r in _check_rows(out)}
+    assert rows["l1"][4] == rows["l1"][5] != "0"  # every check of l1 failed
+    assert "RuntimeError: device lost" in " ".join(rows["l1"])
+    assert all(rows[loss][5] == "0" for loss in LOSSES if loss != "l1")
+
+
+def test_a_raising_backend_fails_and_the_others_go_on(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    small_reference: dict[str, Any],
+) -> None:
+    others = [n for n in INSTALLED if n != "numpy"]
+    if not others:
+        pytest.skip("needs a second backend")
+
+    def broken() -> backends.BackendInfo:
+        raise ImportError("broken install")
+
+    monkeypatch.setitem(backends._PROBES, "numpy", ("numpy", broken))
+    argv = [a for n in ["numpy", *others] for a in ("--backend", n)]
+    status, report = _run_json(capsys, *argv)
+    assert status == 1
+    assert report["backends"][0]["status"] == "error: ImportError: broken install"
+    assert {c["backend"] for c in report["checks"]} == set(others)
+    assert all(c["ok"] for c in report["checks"])
+    status, out = _run(capsys, *argv)
+    assert out.splitlines()[-1].endswith("FAILED: numpy (error: ImportError: broken install)")
+
+
+def test_without_numpy_the_check_is_skipped(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "installed", lambda module: module != "numpy")
+    status, out = _run(capsys, "--backend", "numpy")
+    assert status == 1
+    assert "self-check skipped: NumPy is not installed" in out
+    status, report = _run_json(capsys, "--backend", "numpy")
+    assert status == 1
+    assert report["checks"] == []
+    assert "NumPy is not installed" in report["skipped"]
+
+
+def test_an_unreadable_reference_fails(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def missing() -> dict[str, Any]:
+        raise FileNotFoundError("reference.json")
+
+    monkeypatch.setattr(reference, "load_reference", missing)
+    status, out = _run(capsys, "--backend", "numpy")
+    assert status == 1
+    assert "cannot read the reference values: FileNotFoundError" in out
+
+
+# --- discovery ----------------------------------------------------------------------------------
+def test_discovery_imports_nothing_that_is_absent(monkeypatch: pytest.MonkeyPatch) -> None:
+    def must_not_run() -> backends.BackendInfo:
+        raise AssertionError("probed a library that is not installed")
+
+    for name in backends.NAMES:
+        module, _ = backends._PROBES[name]
+        monkeypatch.setitem(backends._PROBES, name, (f"{module}_not_here_xyz", must_not_run))
+    found = backends.discover()
+    assert [b.name for b in found] == list(backends.NAMES)
+    assert all(b.status == "not installed" and not b.targets for b in found)
+
+
+def test_installed_does_not_import() -> None:
+    code = (
+        "import sys; from robustloss._backends import NAMES, installed; "
+        "print([installed(n) for n in NAMES], [n for n in NAMES if n in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    found = [importlib.util.find_spec(n) is not None for n in backends.NAMES]
+    assert done.stdout.strip() == f"{found} []"
+
+
+def test_torch_lists_each_cuda_device(monkeypatch: pytest.MonkeyPatch) -> None:
+    torch = pytest.importorskip("torch")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda i: f"Fake GPU {i}")
+    (info,) = backends.discover(("torch",))
+    assert [(t.device, t.description) for t in info.targets] == [
+        ("cpu", ""),
+        ("cuda:0", "Fake GPU 0"),
+        ("cuda:1", "Fake GPU 1"),
+    ]
+    rows = cli._backend_rows([info])
+    assert [r[2] for r in rows] == ["cpu", "cuda:0 (Fake GPU 0)", "cuda:1 (Fake GPU 1)"]
+
+
+def _fake_cupy(monkeypatch: pytest.MonkeyPatch, count: Callable[[], int]) -> None:
+    cupy = types.ModuleType("cupy")
+    cupy.__spec__ = importlib.machinery.ModuleSpec("cupy", None)
+    cupy.__version__ = "99.0"  # type: ignore[attr-defined]
+    runtime = types.SimpleNamespace(
+        getDeviceCount=count, getDeviceProperties=lambda i: {"name": b"Fake GPU"}
+    )
+    cupy.cuda = types.SimpleNamespace(runtime=runtime)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "cupy", cupy)
+
+
+def test_cupy_without_a_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_driver() -> int:
+        raise RuntimeError("cudaErrorInsufficientDriver")
+
+    _fake_cupy(monkeypatch, no_driver)
+    (info,) = backends.discover(("cupy",))
+    assert (info.version, info.status, info.targets) == ("99.0", "installed, no GPU", ())
+    assert not info.failed
+
+
+def test_cupy_with_a_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_cupy(monkeypatch, lambda: 1)
+    (info,) = backends.discover(("cupy",))
+    assert info.status == "ok"
+    assert [(t.device, t.description) for t in info.targets] == [("cuda:0", "Fake GPU")]
+
+
+def test_jax_x64_is_restored(
+    capsys: pytest.CaptureFixture[str], small_reference: dict[str, Any]
+) -> None:
+    jax = pytest.importorskip("jax")
+    before = jax.config.read("jax_enable_x64")
+    jax.config.update("jax_enable_x64", False)
+    try:
+        status, report = _run_json(capsys, "--backend", "jax")
+        assert jax.config.read("jax_enable_x64") is False
+    finally:
+        jax.config.update("jax_enable_x64", before)
+    assert status == 0, report
+    assert "x64 enabled for the check" in report["backends"][0]["notes"]
+    _check_report(report, ["jax"])  # float64 was really float64
+
+
+def test_a_warning_fails_only_the_call_that_raised_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    f, grad = LOSSES["mse"]
+    monkeypatch.setitem(LOSSES, "mse", (f, lambda *a, **k: _warns(grad(*a, **k))))
+    status, report = _run_json(capsys, "--backend", "numpy")
+    assert status == 1
+    (bad,) = [c for c in report["checks"] if not c["ok"]]
+    assert bad["loss"] == "mse"
+    assert bad["failures"] == bad["checks"] // 2
+    assert " grad: warned RuntimeWarning: sabotaged" in bad["first_failure"]
+
+
+def test_a_malformed_reference_value_fails(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        case = next(c for c in data["cases"] if c["loss"] == "l1" and c["shape"] == [7])
+        case["expected"]["none"]["value"] = [1.0, 2.0]
+
+    _corrupt(monkeypatch, edit)
+    status, report = _run_json(capsys, "--backend", "numpy")
+    assert status == 1
+    (bad,) = [c for c in report["checks"] if not c["ok"]]
+    assert bad["loss"] == "l1"
+    assert "none value: cannot compare: ValueError" in bad["first_failure"]
