@@ -1,47 +1,80 @@
-"""Write ``src/robustloss/_data/reference.json`` from independent implementations.
+"""Write ``src/robustloss/_data/reference.json`` from implementations independent of robustloss.
 
-robustloss never computes its own expected values. Every value and gradient here comes
-from ``torch.nn.functional`` and ``torch.autograd`` in float64 (PyTorch's own weighted
-reductions where it has them, else PyTorch's elementwise loss times the weight, reduced by
-PyTorch), and is cross-checked against mpmath at 50 digits evaluating the textbook
-definitions with explicit branches; for Huber, against ``scipy.special.huber`` and
-``optax.huber_loss``; and for unweighted means against Keras 3 (which computes in
-float32). The file records, for every value, which implementation produced it and which
-ones agreed.
+robustloss never computes its own expected values. Each expected value and gradient is
+*produced* by one of:
+
+* ``torch.nn.functional`` (``huber_loss``, ``smooth_l1_loss``, ``l1_loss``, ``mse_loss``) in
+  float64, with gradients from ``torch.autograd``, wherever PyTorch's semantics are ours:
+  ``'none'``, ``'mean'`` and ``'sum'`` without a weight; ``huber_loss(weight=w)`` for
+  ``'none'``, ``'sum'`` and ``'mean'`` (PyTorch divides by N there, as we do);
+  ``l1_loss`` / ``mse_loss(weight=w)`` for ``'none'``, ``'sum'`` and ``'weighted_mean'``
+  (PyTorch's weighted ``'mean'`` divides by ``sum(w)``); and, without a weight,
+  ``'weighted_mean'`` by PyTorch's ``'mean'`` (``sum(w) = N`` then);
+* mpmath at 50 digits, evaluating the definitions of DESIGN.md written out below with
+  explicit branches, for what PyTorch cannot produce (Huber and Smooth L1 ``'weighted_mean'``
+  with a weight, Smooth L1 with a weight, L1 and MSE ``'mean'`` with a weight).
+
+Each entry is then *checked* by the others, and the agreeing checkers are listed in its
+``checked_by``: mpmath for every PyTorch entry, PyTorch's elementwise loss times the weight
+(reduced by PyTorch, differentiated by ``torch.autograd``) for every mpmath entry, and for
+Huber ``scipy.special.huber`` (values) and ``optax.huber_loss`` with ``jax.grad`` (values
+and gradients). A producer and mpmath must agree or the script fails; a SciPy or optax
+disagreement is printed and left out of ``checked_by``.
+
+Inputs are exact in every dtype a case lists (multiples of 1/16 in [-8, 8], weights
+multiples of 1/4 in [0, 4]); a dtype is listed only if the inputs are exact in it and no
+expected value overflows it.
 
     python tests/generate_reference.py           # rewrite the file
     python tests/generate_reference.py --check   # exit 1 if the file is not what this writes
+
+``--check`` compares the regenerated data with the file: structure, ids, inputs, dtypes
+and sources exactly, numbers to 4 units in the last place (PyTorch's summation order may
+differ between machines). Differences only in the version numbers of the peers are
+reported but pass, so that a newer SciPy or optax does not fail the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import importlib
+import functools
 import json
 import math
-import os
+import re
 import sys
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jax
 import mpmath
 import numpy as np
+import optax
+import scipy
+import scipy.special
 import torch
 import torch.nn.functional as F
+
+jax.config.update("jax_enable_x64", True)
+import jax.numpy as jnp  # noqa: E402  (after x64 is on)
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "robustloss" / "_data" / "reference.json"
 REDUCTIONS = ("none", "mean", "sum", "weighted_mean")
 DTYPES = ("float16", "bfloat16", "float32", "float64")
-TORCH_DTYPES = {
-    "float16": torch.float16,
-    "bfloat16": torch.bfloat16,
-    "float32": torch.float32,
-    "float64": torch.float64,
-}
-mpmath.mp.dps = 50
+TORCH_DTYPES = {name: getattr(torch, name) for name in DTYPES}
+SEED = 20261122
+DIGITS = 50  # mpmath's working precision, set in build() only
 
-#: (loss, hyper-parameters) pairs of the file
+V_TORCH = torch.__version__.split("+")[0]
+V_MPMATH = mpmath.__version__
+MPMATH = f"mpmath {V_MPMATH} (50 digits, DESIGN.md formulas)"
+AUTOGRAD = f"torch.autograd {V_TORCH}"
+SCIPY = f"scipy.special.huber {scipy.__version__} (value)"
+OPTAX = f"optax.huber_loss {optax.__version__} + jax.grad {jax.__version__}"
+
+#: (loss, hyper-parameters) of the file, in order
 LOSSES: list[tuple[str, dict[str, float]]] = [
     ("huber", {"delta": 1.0}),
     ("huber", {"delta": 0.5}),
@@ -53,307 +86,462 @@ LOSSES: list[tuple[str, dict[str, float]]] = [
     ("mse", {}),
 ]
 
-
-# --- independent implementations -----------------------------------------------------------
-def torch_elementwise(loss: str, x: torch.Tensor, y: torch.Tensor, **p: float) -> torch.Tensor:
-    """PyTorch's unreduced loss."""
-    if loss == "huber":
-        return F.huber_loss(x, y, reduction="none", delta=p["delta"])
-    if loss == "smooth_l1":
-        return F.smooth_l1_loss(x, y, reduction="none", beta=p["beta"])
-    if loss == "l1":
-        return F.l1_loss(x, y, reduction="none")
-    return F.mse_loss(x, y, reduction="none")
+#: how a producer and mpmath must agree (a few ulp of sums of <= 30 terms)
+AGREE = {"rtol": 1e-14, "atol": 1e-300, "equal_nan": True}
+#: how SciPy and optax must agree to count as checkers: the float64 tolerance of the tests
+#: (optax's branch-free form, differentiated by JAX, cancels: its gradient at r = 2**-10
+#: under 'mean' is off by 6e-14 relative)
+PEER_AGREE = {"rtol": 1e-12, "atol": 1e-300, "equal_nan": True}
 
 
-def torch_reduced(
-    loss: str, reduction: str, x: torch.Tensor, y: torch.Tensor, w: torch.Tensor | None, **p: float
-) -> tuple[torch.Tensor, str]:
-    """The reduced loss by PyTorch, and a description of how PyTorch produced it."""
-    v = torch.__version__.split("+")[0]
-    fn = f"torch.nn.functional.{loss}_loss {v}"
-    if w is None:
-        if reduction == "weighted_mean":
-            reduction = "mean"  # no weight: sum(l) / N
-        if reduction in ("none", "mean", "sum"):
-            kw = {"delta": p["delta"]} if loss == "huber" else {}
-            kw |= {"beta": p["beta"]} if loss == "smooth_l1" else {}
-            f = {"huber": F.huber_loss, "smooth_l1": F.smooth_l1_loss, "l1": F.l1_loss}.get(
-                loss, F.mse_loss
-            )
-            return f(x, y, reduction=reduction, **kw), f"{fn} (reduction={reduction!r})"
-    wf = torch.broadcast_to(w, x.shape)
-    # PyTorch's own weighted reductions, where their semantics are ours.
-    if reduction == "mean" and loss == "huber" and x.ndim > 0:
-        return F.huber_loss(x, y, reduction="mean", delta=p["delta"], weight=wf), (
-            f"{fn} (reduction='mean', weight=w)"
-        )
-    if reduction == "weighted_mean" and loss in ("l1", "mse") and x.ndim > 0 and x.numel() > 0:
-        f = F.l1_loss if loss == "l1" else F.mse_loss
-        return f(x, y, reduction="mean", weight=wf), f"{fn} (reduction='mean', weight=w)"
-    wl = torch_elementwise(loss, x, y, **p) * wf
-    how = f"{fn} (reduction='none') * w"
-    if reduction == "none":
-        return wl, how
-    if reduction == "sum":
-        return wl.sum(), f"torch.sum({how})"
-    if reduction == "mean":
-        return wl.sum() / x.numel(), f"torch.sum({how}) / N"
-    return wl.sum() / wf.sum(), f"torch.sum({how}) / torch.sum(w)"
+# --- the definitions of DESIGN.md, branch by branch, at 50 digits ------------------------
+def _sign(r: mpmath.mpf) -> mpmath.mpf:
+    return mpmath.mpf(1) if r > 0 else (mpmath.mpf(-1) if r < 0 else mpmath.mpf(0))
 
 
-def mp_rho(loss: str, r: mpmath.mpf, **p: float) -> mpmath.mpf:
-    """The textbook definitions, branch by branch, at 50 digits."""
+def mp_rho(loss: str, r: mpmath.mpf, p: dict[str, float]) -> mpmath.mpf:
+    """The elementwise loss: huber, smooth_l1 = huber(delta=beta) / beta, l1, mse."""
     a = abs(r)
     if loss == "huber":
         d = mpmath.mpf(p["delta"])
-        return r * r / 2 if a <= d else d * (a - d / 2)
+        if a <= d:
+            return r * r / 2
+        return d * (a - d / 2)
+    if loss == "smooth_l1":
+        b = mpmath.mpf(p["beta"])
+        if b == 0:  # exactly L1
+            return a
+        if a <= b:
+            return (r * r / 2) / b
+        return (b * (a - b / 2)) / b
+    if loss == "l1":
+        return a
+    if loss == "mse":
+        return r * r
+    raise ValueError(loss)
+
+
+def mp_psi(loss: str, r: mpmath.mpf, p: dict[str, float]) -> mpmath.mpf:
+    """d rho / d r; at r = 0 the derivative of |r| is sign(0) = 0, as in PyTorch."""
+    a = abs(r)
+    if loss == "huber":
+        d = mpmath.mpf(p["delta"])
+        if a <= d:
+            return r
+        return d * _sign(r)
     if loss == "smooth_l1":
         b = mpmath.mpf(p["beta"])
         if b == 0:
-            return a
-        return r * r / (2 * b) if a < b else a - b / 2
+            return _sign(r)
+        if a <= b:
+            return r / b
+        return _sign(r)
     if loss == "l1":
-        return a
-    return r * r
+        return _sign(r)
+    if loss == "mse":
+        return 2 * r
+    raise ValueError(loss)
 
 
-def mp_psi(loss: str, r: mpmath.mpf, **p: float) -> mpmath.mpf:
-    """d rho / d r, with PyTorch's choices at the kinks (sign(0) = 0, psi(+-delta) = +-delta)."""
-    sign = mpmath.mpf(int(r > 0) - int(r < 0))
-    if loss == "huber":
-        d = mpmath.mpf(p["delta"])
-        return r if abs(r) <= d else sign * d
-    if loss == "smooth_l1":
-        b = mpmath.mpf(p["beta"])
-        return sign if b == 0 or abs(r) >= b else r / b
-    if loss == "l1":
-        return sign
-    return 2 * r
-
-
-def mp_reference(
-    loss: str, reduction: str, x: np.ndarray, y: np.ndarray, w: np.ndarray | None, **p: float
-) -> tuple[Any, Any]:
-    """(value, grad) by mpmath, as float64 arrays (NaN for the mean of nothing)."""
-    xs, ys = x.ravel().tolist(), y.ravel().tolist()
-    ws = np.broadcast_to(1.0 if w is None else w, x.shape).ravel().tolist()
-    r = [mpmath.mpf(a) - mpmath.mpf(b) for a, b in zip(xs, ys, strict=True)]
-    wl = [mpmath.mpf(wi) * mp_rho(loss, ri, **p) for wi, ri in zip(ws, r, strict=True)]
-    wg = [mpmath.mpf(wi) * mp_psi(loss, ri, **p) for wi, ri in zip(ws, r, strict=True)]
+def mp_reduce(
+    loss: str, p: dict[str, float], reduction: str, x: np.ndarray, y: np.ndarray, w: Any
+) -> tuple[Any, np.ndarray]:
+    """(value, gradient) at 50 digits, rounded to float64 at the end."""
+    wb = np.broadcast_to(np.float64(1.0) if w is None else w, x.shape)
+    r = [mpmath.mpf(a) - mpmath.mpf(b) for a, b in zip(x.ravel(), y.ravel(), strict=True)]
+    ws = [mpmath.mpf(v) for v in wb.ravel()]
+    wl = [wi * mp_rho(loss, ri, p) for wi, ri in zip(ws, r, strict=True)]
+    wg = [wi * mp_psi(loss, ri, p) for wi, ri in zip(ws, r, strict=True)]
     if reduction == "none":
-        return np.array([float(v) for v in wl]).reshape(x.shape), np.array(
-            [float(v) for v in wg]
-        ).reshape(x.shape)
+        value: Any = np.array([float(v) for v in wl]).reshape(x.shape)
+        return value, np.array([float(g) for g in wg]).reshape(x.shape)
     if reduction == "sum":
         den = mpmath.mpf(1)
-    elif reduction == "mean" or w is None:
-        den = mpmath.mpf(len(r))
+    elif reduction == "mean":
+        den = mpmath.mpf(x.size)
+    else:  # weighted_mean: sum(w broadcast to the input)
+        den = mpmath.fsum(ws)
+    total = mpmath.fsum(wl)
+    value = np.float64(math.nan) if den == 0 else np.float64(float(total / den))
+    grad = np.array([float(g / den) for g in wg]).reshape(x.shape)
+    return value, grad
+
+
+# --- PyTorch -------------------------------------------------------------------------------
+def _torch_fn(loss: str, p: dict[str, float]) -> tuple[Callable[..., torch.Tensor], str]:
+    if loss == "huber":
+        return (lambda a, b, **k: F.huber_loss(a, b, delta=p["delta"], **k)), "huber_loss"
+    if loss == "smooth_l1":
+        return (lambda a, b, **k: F.smooth_l1_loss(a, b, beta=p["beta"], **k)), "smooth_l1_loss"
+    if loss == "l1":
+        return F.l1_loss, "l1_loss"
+    return F.mse_loss, "mse_loss"
+
+
+def torch_native(
+    loss: str, p: dict[str, float], reduction: str, x: np.ndarray, y: np.ndarray, w: Any
+) -> tuple[Any, np.ndarray, str, str] | None:
+    """(value, grad, value_source, grad_source) by PyTorch's own reduction, or None."""
+    fn, name = _torch_fn(loss, p)
+    src = f"torch.nn.functional.{name} {V_TORCH}"
+    if w is None:
+        red = "mean" if reduction == "weighted_mean" else reduction
+        how = f"(reduction='{red}')" + (", no weight: sum(w) = N" if red != reduction else "")
+    elif reduction in ("none", "sum") and loss != "smooth_l1":
+        red, how = reduction, f"(reduction='{reduction}', weight=w)"
+    elif reduction == "mean" and loss == "huber":
+        red, how = "mean", "(reduction='mean', weight=w): sum(w*l)/N"
+    elif reduction == "weighted_mean" and loss in ("l1", "mse"):
+        red, how = "mean", "(reduction='mean', weight=w): sum(w*l)/sum(w)"
     else:
-        den = mpmath.fsum(mpmath.mpf(v) for v in ws)
-    value = math.nan if den == 0 else float(mpmath.fsum(wl) / den)
-    grad = (
-        np.array([float(g / den) for g in wg]).reshape(x.shape) if den != 0 else np.zeros(x.shape)
+        return None
+    tx = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    ty = torch.tensor(y, dtype=torch.float64)
+    kw: dict[str, Any] = {"reduction": red}
+    if w is not None:
+        kw["weight"] = torch.broadcast_to(torch.tensor(w, dtype=torch.float64), tx.shape)
+    value = fn(tx, ty, **kw)
+    (value.sum() if reduction == "none" else value).backward()
+    assert tx.grad is not None
+    gsrc = AUTOGRAD + (" (of the sum of the elementwise values)" if reduction == "none" else "")
+    return value.detach().numpy(), tx.grad.numpy(), f"{src} {how}", gsrc
+
+
+def torch_elementwise_check(
+    loss: str, p: dict[str, float], reduction: str, x: np.ndarray, y: np.ndarray, w: Any
+) -> tuple[Any, np.ndarray, str]:
+    """PyTorch's unreduced loss times the weight, reduced by PyTorch, and its autograd."""
+    fn, name = _torch_fn(loss, p)
+    tx = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    ty = torch.tensor(y, dtype=torch.float64)
+    tw = torch.broadcast_to(torch.tensor(1.0 if w is None else w, dtype=torch.float64), tx.shape)
+    wl = fn(tx, ty, reduction="none") * tw
+    if reduction == "none":
+        value, total = wl, wl.sum()
+    elif reduction == "sum":
+        value = total = wl.sum()
+    elif reduction == "mean":
+        value = total = wl.sum() / tx.numel()
+    else:
+        value = total = wl.sum() / tw.sum()
+    total.backward()
+    assert tx.grad is not None
+    label = f"torch.nn.functional.{name} {V_TORCH} (reduction='none') * w + torch.autograd"
+    return value.detach().numpy(), tx.grad.numpy(), label
+
+
+# --- SciPy and optax, for Huber ------------------------------------------------------------
+def _reduce_np(wl: np.ndarray, wb: np.ndarray, reduction: str) -> Any:
+    if reduction == "none":
+        return wl
+    total = math.fsum(wl.ravel().tolist())
+    den = {"sum": 1.0, "mean": float(wl.size), "weighted_mean": math.fsum(wb.ravel().tolist())}
+    d = den[reduction]
+    return np.float64(math.nan if d == 0 else total / d)
+
+
+def scipy_huber(delta: float, reduction: str, x: np.ndarray, y: np.ndarray, w: Any) -> Any:
+    wb = np.broadcast_to(np.float64(1.0) if w is None else w, x.shape)
+    return _reduce_np(scipy.special.huber(delta, x - y) * wb, wb, reduction)
+
+
+@functools.partial(jax.jit, static_argnames="reduction")
+def _optax_value_and_grad(x: Any, y: Any, wb: Any, delta: Any, reduction: str) -> Any:
+    def reduced(xj: Any) -> Any:
+        wl = optax.huber_loss(xj, y, delta=delta) * wb
+        if reduction == "none":
+            return wl
+        den = {"sum": 1.0, "mean": wl.size, "weighted_mean": jnp.sum(wb)}[reduction]
+        return jnp.sum(wl) / den
+
+    return reduced(x), jax.grad(lambda a: jnp.sum(reduced(a)))(x)
+
+
+def optax_huber(
+    delta: float, reduction: str, x: np.ndarray, y: np.ndarray, w: Any
+) -> tuple[Any, np.ndarray]:
+    """optax's elementwise Huber loss, weighted and reduced by JAX, and its ``jax.grad``."""
+    wb = np.broadcast_to(np.float64(1.0) if w is None else w, x.shape)
+    value, grad = _optax_value_and_grad(
+        jnp.asarray(x, jnp.float64),
+        jnp.asarray(y, jnp.float64),
+        jnp.asarray(wb, jnp.float64),
+        jnp.asarray(delta, jnp.float64),
+        reduction=reduction,
     )
-    return np.float64(value), grad
-
-
-def keras_peer(
-    loss: str, p: dict[str, float], x: np.ndarray, y: np.ndarray, mean: Any
-) -> list[str]:
-    """Keras 3, if installed, for the unweighted mean (it computes in float32: rtol 1e-6).
-
-    Keras averages over the last axis, then over the batch: for equal-length rows that is
-    the mean over all elements.
-    """
-    if x.ndim == 0 or x.size == 0 or loss == "smooth_l1":
-        return []
-    try:
-        os.environ.setdefault("KERAS_BACKEND", "numpy")
-        import keras
-    except ImportError:
-        return []
-    cls = {"huber": keras.losses.Huber, "l1": keras.losses.MeanAbsoluteError}.get(
-        loss, keras.losses.MeanSquaredError
-    )
-    got = float(cls(**p)(y, x))
-    if math.isclose(got, float(mean), rel_tol=1e-6, abs_tol=1e-6):
-        return [f"keras.losses.{cls.__name__} {keras.__version__} (float32)"]
-    raise AssertionError(f"Keras disagrees on {loss} {p}: {got} vs {mean}")
-
-
-def huber_peers(x: np.ndarray, y: np.ndarray, delta: float, expected: np.ndarray) -> list[str]:
-    """Peers that reproduce the elementwise Huber loss (to 1e-14 relative)."""
-    agreed = []
-    import scipy
-    from scipy.special import huber
-
-    if np.allclose(huber(delta, x - y), expected, rtol=1e-14, atol=0):
-        agreed.append(f"scipy.special.huber {scipy.__version__}")
-    try:
-        import jax
-        import optax
-
-        jax.config.update("jax_enable_x64", True)
-        got = np.asarray(optax.huber_loss(np.asarray(x), np.asarray(y), delta=delta))
-        if np.allclose(got, expected, rtol=1e-14, atol=0):
-            agreed.append(f"optax.huber_loss {optax.__version__}")
-    except ImportError:
-        pass
-    return agreed
+    return np.asarray(value, np.float64), np.asarray(grad, np.float64)
 
 
 # --- the cases -----------------------------------------------------------------------------
+@dataclass
+class InputSet:
+    """One input / target pair and the weights it is tried with besides none."""
+
+    name: str
+    x: np.ndarray
+    y: np.ndarray
+    weights: list[tuple[str, np.ndarray]] = field(default_factory=list)
+
+
 def _grid(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    """Multiples of 1/16 in [-8, 8): exact in float16, bfloat16, float32 and float64."""
-    return np.asarray(rng.integers(-128, 128, size=shape) / 16.0)
+    """Multiples of 1/16 in [-8, 8]: exact in float16, bfloat16, float32 and float64."""
+    return np.asarray(rng.integers(-128, 129, size=shape) / 16.0, dtype=np.float64)
 
 
-def _weights(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    """Multiples of 1/4 in [0, 4): exact in every dtype."""
-    return np.asarray(rng.integers(0, 16, size=shape) / 4.0)
+def _weight(rng: np.random.Generator, shape: tuple[int, ...], zeros: bool) -> np.ndarray:
+    """Multiples of 1/4 in [0, 4] (in [1/4, 4] without zeros), never all zero."""
+    w = np.asarray(rng.integers(0 if zeros else 1, 17, size=shape) / 4.0, dtype=np.float64)
+    if not np.any(w):
+        w = w + 1.0
+    return w
 
 
-def inputs(loss: str, p: dict[str, float]) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """(name, input, target) sets for one loss; fixed seeds make them reproducible."""
-    rng = np.random.default_rng(20261122)
-    k = p.get("delta", p.get("beta", 1.0)) or 1.0
-    r = np.array([0.0, k, -k, 2 * k, -2 * k, k / 2, -(2.0**-10), 2.0**-10, 1000.0, -1000.0])
-    t = np.resize(np.array([0.0, 0.5, -1.25, 3.0]), r.shape)
-    rand = np.random.default_rng(7).standard_normal((2, 5, 6)).astype(np.float32) * 3
+def input_sets(index: int, k: float) -> list[InputSet]:
+    """The inputs of the `index`-th loss; `k` is its delta or beta (1 where it has none)."""
+    rng = np.random.default_rng([SEED, index])
+    x0, y0 = _grid(rng, ()), _grid(rng, ())
+    x3, y3 = _grid(rng, (2, 3, 4)), _grid(rng, (2, 3, 4))
+    # r = x - y on every kink and side of it: 0, +-k, +-2k, k/2, tiny, huge.
+    r = np.array([0.0, k, -k, 2 * k, -2 * k, k / 2, 2.0**-10, -(2.0**-10), 1000.0, -1000.0])
+    t = np.array([0.5, -1.25, 3.0, 0.25, -2.0, 1.5, 0.0, 0.0, 8.0, -4.0])
+    # float32 values (not on the 1/16 grid) as float64: exact in float32 and float64 only
+    xr = np.asarray(rng.standard_normal((5, 6)) * 2.5, dtype=np.float32).astype(np.float64)
+    yr = np.asarray(rng.standard_normal((5, 6)) * 2.5, dtype=np.float32).astype(np.float64)
     return [
-        ("0d", _grid(rng, ()), _grid(rng, ())),
-        ("1d", _grid(rng, (7,)), _grid(rng, (7,))),
-        ("3d", _grid(rng, (2, 3, 4)), _grid(rng, (2, 3, 4))),
-        ("empty", np.zeros((0,)), np.zeros((0,))),
-        ("empty2d", np.zeros((0, 3)), np.zeros((0, 3))),
-        ("edges", r + t, t),
-        ("random", rand[0].astype(np.float64), rand[1].astype(np.float64)),
+        InputSet("0d", x0, y0, [("full_weight", _weight(rng, (), zeros=False))]),
+        InputSet("1d", _grid(rng, (7,)), _grid(rng, (7,))),
+        InputSet(
+            "3d",
+            x3,
+            y3,
+            [
+                ("full_weight", _weight(rng, (2, 3, 4), zeros=True)),
+                ("weight_4", _weight(rng, (4,), zeros=False)),
+                ("weight_1x3x1", _weight(rng, (1, 3, 1), zeros=False)),
+                ("scalar_weight", _weight(rng, (), zeros=False)),
+            ],
+        ),
+        InputSet("empty", np.zeros((0,)), np.zeros((0,))),
+        InputSet(
+            "empty2d", np.zeros((0, 3)), np.zeros((0, 3)), [("weight_3", _weight(rng, (3,), True))]
+        ),
+        InputSet("edges", r + t, t, [("full_weight", _weight(rng, (10,), zeros=True))]),
+        InputSet("random", xr, yr, [("weight_6", _weight(rng, (6,), zeros=False))]),
     ]
 
 
-#: input set -> weight shapes to try besides none: the full shape and broadcasting ones
-WEIGHT_SHAPES: dict[str, list[tuple[str, tuple[int, ...]]]] = {
-    "1d": [("scalar_weight", ())],
-    "3d": [("full_weight", (2, 3, 4)), ("weight_1x3x1", (1, 3, 1)), ("weight_4", (4,))],
-    "empty2d": [("weight_3", (3,))],
-    "edges": [("full_weight", (10,))],
-    "random": [("weight_6", (6,))],
-}
-
-
-def exact_dtypes(*arrays: np.ndarray, results: list[np.ndarray]) -> list[str]:
-    """Dtypes in which all `arrays` are exact and no expected value overflows."""
+def honest_dtypes(arrays: list[np.ndarray], results: list[np.ndarray]) -> list[str]:
+    """Dtypes in which every input is exact and every finite expected number stays finite."""
     out = []
     for name in DTYPES:
         td = TORCH_DTYPES[name]
         exact = all(
             torch.equal(torch.from_numpy(a).to(td).double(), torch.from_numpy(a)) for a in arrays
         )
-        big = torch.finfo(td).max
-        fits = all(np.all(np.abs(v[np.isfinite(v)]) < big / 4) for v in results)
+        fits = all(
+            bool(torch.isfinite(torch.from_numpy(v[np.isfinite(v)]).to(td)).all()) for v in results
+        )
         if exact and fits:
             out.append(name)
     return out
 
 
-def _close(a: np.ndarray, b: np.ndarray) -> bool:
-    return bool(np.allclose(a, b, rtol=1e-13, atol=1e-300, equal_nan=True))
+def _agree(a: Any, b: Any, tol: dict[str, Any] = AGREE) -> bool:
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    return a.shape == b.shape and bool(np.allclose(a, b, **tol))
+
+
+#: checks by SciPy or optax that failed (printed; the file leaves them out)
+DISAGREEMENTS: list[str] = []
+
+
+def entry(
+    cid: str, loss: str, p: dict[str, float], reduction: str, x: np.ndarray, y: np.ndarray, w: Any
+) -> dict[str, Any]:
+    """The expected value and gradient of one reduction, with producer and checkers."""
+    mv, mg = mp_reduce(loss, p, reduction, x, y, w)
+    native = torch_native(loss, p, reduction, x, y, w)
+    checked = []
+    if native is not None:
+        value, grad, vsrc, gsrc = native
+        if not (_agree(value, mv) and _agree(grad, mg)):
+            raise AssertionError(f"{cid} {reduction}: PyTorch {value} {grad} vs mpmath {mv} {mg}")
+        checked.append(MPMATH)
+    else:
+        value, grad, vsrc, gsrc = mv, mg, MPMATH, MPMATH
+        tv, tg, label = torch_elementwise_check(loss, p, reduction, x, y, w)
+        if not (_agree(tv, mv) and _agree(tg, mg)):
+            raise AssertionError(f"{cid} {reduction}: mpmath {mv} {mg} vs PyTorch {tv} {tg}")
+        checked.append(label)
+    if loss == "huber":
+        sv = scipy_huber(p["delta"], reduction, x, y, w)
+        if _agree(sv, value, PEER_AGREE):
+            checked.append(SCIPY)
+        else:
+            DISAGREEMENTS.append(f"{cid} {reduction}: scipy {sv} vs {value}")
+        ov, og = optax_huber(p["delta"], reduction, x, y, w)
+        if _agree(ov, value, PEER_AGREE) and _agree(og, grad, PEER_AGREE):
+            checked.append(OPTAX)
+        else:
+            DISAGREEMENTS.append(f"{cid} {reduction}: optax {ov} {og} vs {value} {grad}")
+    return {
+        "value": np.asarray(value, np.float64).tolist(),
+        "value_source": vsrc,
+        "grad": np.asarray(grad, np.float64).tolist(),
+        "grad_source": gsrc,
+        "checked_by": checked,
+    }
 
 
 def make_case(
-    loss: str,
-    p: dict[str, float],
-    name: str,
-    x: np.ndarray,
-    y: np.ndarray,
-    wname: str | None,
-    w: np.ndarray | None,
+    loss: str, p: dict[str, float], s: InputSet, wname: str | None, w: np.ndarray | None
 ) -> dict[str, Any]:
     pid = "".join(f"-{k}{v:g}" for k, v in p.items())
-    cid = f"{loss}{pid}-{name}" + (f"-{wname}" if wname else "")
-    tv = torch.__version__.split("+")[0]
-    expected: dict[str, Any] = {}
-    results = []
-    for reduction in REDUCTIONS:
-        tx = torch.tensor(x, dtype=torch.float64, requires_grad=True)
-        ty = torch.tensor(y, dtype=torch.float64)
-        tw = None if w is None else torch.tensor(w, dtype=torch.float64)
-        value, source = torch_reduced(loss, reduction, tx, ty, tw, **p)
-        (value if reduction != "none" else value.sum()).backward()
-        grad = tx.grad if tx.grad is not None else torch.zeros_like(tx)
-        v_np, g_np = value.detach().numpy(), grad.numpy()
-        mv, mg = mp_reference(loss, reduction, x, y, w, **p)
-        if not (_close(v_np, mv) and _close(g_np, mg)):
-            raise AssertionError(f"{cid} {reduction}: torch and mpmath disagree: {v_np} {mv}")
-        checked = [f"mpmath {mpmath.__version__} (50 digits)"]
-        if loss == "huber" and reduction == "none" and w is None:
-            checked += huber_peers(x, y, p["delta"], v_np)
-        if reduction == "mean" and w is None:
-            checked += keras_peer(loss, p, x, y, v_np)
-        expected[reduction] = {
-            "value": v_np.tolist(),
-            "value_source": source,
-            "grad": g_np.tolist(),
-            "grad_source": f"torch.autograd {tv} through {source}",
-            "checked_by": checked,
-        }
-        results += [v_np, g_np]
-    arrays = [x, y] + ([] if w is None else [w])
+    cid = f"{loss}{pid}-{s.name}" + (f"-{wname}" if wname else "")
+    expected = {red: entry(cid, loss, p, red, s.x, s.y, w) for red in REDUCTIONS}
+    results = [np.asarray(e[k], np.float64) for e in expected.values() for k in ("value", "grad")]
+    arrays = [s.x, s.y] + ([] if w is None else [w])
     return {
         "id": cid,
         "loss": loss,
         "params": p,
-        "shape": list(x.shape),
-        "input": x.tolist(),
-        "target": y.tolist(),
+        "shape": list(s.x.shape),
+        "input": s.x.tolist(),
+        "target": s.y.tolist(),
         "weight": None if w is None else w.tolist(),
-        "dtypes": exact_dtypes(*arrays, results=results),
+        "dtypes": honest_dtypes(arrays, results),
         "expected": expected,
     }
 
 
 def build() -> dict[str, Any]:
     """Every case of the file, in a fixed order."""
+    DISAGREEMENTS.clear()
     cases = []
-    for loss, p in LOSSES:
-        wrng = np.random.default_rng(99)
-        for name, x, y in inputs(loss, p):
-            cases.append(make_case(loss, p, name, x, y, None, None))
-            for wname, shape in WEIGHT_SHAPES.get(name, []):
-                cases.append(make_case(loss, p, name, x, y, wname, _weights(wrng, shape)))
-    import scipy
-
-    peers = {"torch": torch.__version__.split("+")[0], "mpmath": mpmath.__version__}
-    peers["scipy"] = scipy.__version__
-    for name in ("optax", "keras"):
-        with contextlib.suppress(ImportError):
-            peers[name] = importlib.import_module(name).__version__
-    return {
-        "format": 1,
-        "generator": "tests/generate_reference.py",
-        "peers": peers,
-        "cases": cases,
+    with mpmath.workdps(DIGITS), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. SciPy / JAX notes; the numbers are checked
+        for index, (loss, p) in enumerate(LOSSES):
+            k = p.get("delta", p.get("beta", 1.0)) or 1.0
+            for s in input_sets(index, k):
+                cases.append(make_case(loss, p, s, None, None))
+                for wname, w in s.weights:
+                    cases.append(make_case(loss, p, s, wname, w))
+    peers = {
+        "torch": V_TORCH,
+        "mpmath": V_MPMATH,
+        "scipy": scipy.__version__,
+        "optax": optax.__version__,
+        "jax": jax.__version__,
+        "numpy": np.__version__,
     }
+    return {"format": 1, "generator": "tests/generate_reference.py", "peers": peers, "cases": cases}
 
 
 def dumps(data: dict[str, Any]) -> str:
-    return json.dumps(data, indent=None, separators=(",", ":")) + "\n"
+    """Compact JSON, one case per line (readable diffs)."""
+    head = {k: v for k, v in data.items() if k != "cases"}
+    compact = {"separators": (",", ":"), "allow_nan": True}
+    lines = [json.dumps(head, **compact)[:-1] + ',"cases":[']  # type: ignore[arg-type]
+    cases = [json.dumps(c, **compact) for c in data["cases"]]  # type: ignore[arg-type]
+    lines.append(",\n".join(cases))
+    lines.append("]}")
+    return "\n".join(lines) + "\n"
+
+
+# --- --check -------------------------------------------------------------------------------
+_VERSION = re.compile(r"(?<= )v?\d+\.\d+[\w.+-]*")
+
+
+def _close(a: float, b: float) -> bool:
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if a == b:
+        return True
+    return abs(a - b) <= 4 * math.ulp(max(abs(a), abs(b)))
+
+
+def differences(old: Any, new: Any, path: str = "") -> tuple[list[str], list[str]]:
+    """(real differences, version-only differences) between two parsed files."""
+    real: list[str] = []
+    versions: list[str] = []
+    if isinstance(old, dict) and isinstance(new, dict):
+        if list(old) != list(new):
+            return [f"{path}: keys {list(old)} != {list(new)}"], []
+        for key in old:
+            sub = f"{path}/{key}"
+            if path == "/peers" or (path == "" and key == "peers"):
+                if old[key] != new[key]:
+                    versions.append(f"{sub}: {old[key]!r} -> {new[key]!r}")
+                continue
+            r, v = differences(old[key], new[key], sub)
+            real += r
+            versions += v
+        return real, versions
+    if isinstance(old, list) and isinstance(new, list):
+        if len(old) != len(new):
+            return [f"{path}: {len(old)} items != {len(new)}"], []
+        for i, (a, b) in enumerate(zip(old, new, strict=True)):
+            sub = f"{path}/{old[i]['id']}" if isinstance(a, dict) and "id" in a else f"{path}[{i}]"
+            r, v = differences(a, b, sub)
+            real += r
+            versions += v
+        return real, versions
+    if isinstance(old, str) and isinstance(new, str):
+        if old == new:
+            return [], []
+        if _VERSION.sub("<v>", old) == _VERSION.sub("<v>", new):
+            return [], [f"{path}: {old!r} -> {new!r}"]
+        return [f"{path}: {old!r} != {new!r}"], []
+    numeric = (int, float)
+    if (
+        isinstance(old, numeric)
+        and isinstance(new, numeric)
+        and not isinstance(old, bool)
+        and not isinstance(new, bool)
+    ):
+        return ([], []) if _close(float(old), float(new)) else ([f"{path}: {old!r} != {new!r}"], [])
+    return ([], []) if old == new else ([f"{path}: {old!r} != {new!r}"], [])
+
+
+def check(text: str) -> int:
+    if not OUT.exists():
+        print(f"{OUT} does not exist; run python tests/generate_reference.py")
+        return 1
+    committed = OUT.read_text("utf-8")
+    if committed == text:
+        print("reference file is up to date")
+        return 0
+    real, versions = differences(json.loads(committed), json.loads(text))
+    for line in real[:30]:
+        print("differs:", line)
+    if len(real) > 30:
+        print(f"... and {len(real) - 30} more differences")
+    if real:
+        print(f"{OUT} is not what the generator writes; run python tests/generate_reference.py")
+        return 1
+    print("reference file agrees with the generator (numbers to 4 ulp)")
+    if versions:
+        print(
+            f"{len(versions)} strings differ in peer versions only, e.g.:",
+            *versions[:3],
+            sep="\n  ",
+        )
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="compare, do not write")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="compare with the file, write nothing")
     args = parser.parse_args(argv)
-    text = dumps(build())
+    data = build()
+    for line in DISAGREEMENTS:
+        print("peer disagrees:", line, file=sys.stderr)
+    text = dumps(data)
     if args.check:
-        same = OUT.exists() and OUT.read_text("utf-8") == text
-        print("reference file is up to date" if same else f"{OUT} differs from the generator")
-        return 0 if same else 1
+        return check(text)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(text, "utf-8")
-    n = len(json.loads(text)["cases"])
-    print(f"wrote {n} cases to {OUT} ({len(text) / 1024:.0f} KiB)")
+    print(f"wrote {len(data['cases'])} cases to {OUT} ({len(text.encode()) / 1024:.0f} KiB)")
     return 0
 
 
