@@ -11,13 +11,15 @@ Adding a loss means writing its ``rho`` and ``psi`` here, registering a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ._typing import Array, Namespace
-from ._validation import check_hyperparameter
+from ._validation import check_hyperparameter, is_array
 
-__all__ = ["HUBER", "L1", "MSE", "SMOOTH_L1", "LossDefinition", "Parameter"]
+__all__ = ["HUBER", "L1", "MSE", "SMOOTH_L1", "LossDefinition", "Parameter", "capped"]
 
 Elementwise = Callable[..., Array]
 
@@ -31,6 +33,11 @@ class Parameter:
     minimum: float = 0.0
     #: whether ``minimum`` itself is valid
     closed: bool = False
+    #: the largest valid value (``inf`` included only when set explicitly)
+    maximum: float = math.inf
+    #: whether an array broadcastable to the input is also accepted (its values are not
+    #: checked: that would need the data on the host)
+    array: bool = False
 
 
 @dataclass(frozen=True)
@@ -42,17 +49,25 @@ class LossDefinition:
     psi: Elementwise
     parameters: tuple[Parameter, ...] = ()
 
-    def validate(self, values: Mapping[str, object]) -> dict[str, float]:
-        """Check hyper-parameter values and return them as floats (defaults filled in)."""
+    def validate(self, values: Mapping[str, object]) -> dict[str, Any]:
+        """Check hyper-parameter values and return them (defaults filled in).
+
+        Scalars come back as Python floats; arrays, where a parameter accepts them, come
+        back unchanged and are checked against the input by the engine.
+        """
         unknown = set(values) - {p.name for p in self.parameters}
         if unknown:
             raise TypeError(f"{self.name} got unexpected parameter(s) {sorted(unknown)}")
-        return {
-            p.name: check_hyperparameter(
-                p.name, values.get(p.name, p.default), minimum=p.minimum, closed=p.closed
-            )
-            for p in self.parameters
-        }
+        out: dict[str, Any] = {}
+        for p in self.parameters:
+            value = values.get(p.name, p.default)
+            if p.array and is_array(value):
+                out[p.name] = value
+            else:
+                out[p.name] = check_hyperparameter(
+                    p.name, value, minimum=p.minimum, closed=p.closed, maximum=p.maximum
+                )
+        return out
 
 
 # --- L1 ----------------------------------------------------------------------------------
@@ -82,14 +97,14 @@ MSE = LossDefinition("mse", _mse_rho, _mse_psi)
 
 
 # --- Huber -------------------------------------------------------------------------------
-def _in_range(value: float, r: Array, xp: Namespace) -> float:
+def capped(value: float, r: Array, xp: Namespace, fraction: float = 1.0) -> float:
     """`value`, capped at the largest finite number of ``r.dtype``.
 
     A hyper-parameter beyond it (``delta=1e300`` on float32) would become inf when the
     library casts it (``inf * 0`` is NaN), or make it raise; no ``|r|`` of that dtype
     reaches the cap, so ``min(|r|, value)`` and ``clip(r, -value, value)`` are unchanged.
     """
-    return min(value, float(xp.finfo(r.dtype).max))
+    return min(value, fraction * float(xp.finfo(r.dtype).max))
 
 
 def _huber_rho(r: Array, *, xp: Namespace, delta: float) -> Array:
@@ -97,12 +112,12 @@ def _huber_rho(r: Array, *, xp: Namespace, delta: float) -> Array:
     # delta (|r| - delta / 2) otherwise. The quadratic part never sees a large |r|, so
     # nothing overflows before the (linear) result does.
     a = xp.abs(r)
-    q = xp.minimum(a, _in_range(delta, r, xp))
+    q = xp.minimum(a, capped(delta, r, xp))
     return q * (a - 0.5 * q)
 
 
 def _huber_psi(r: Array, *, xp: Namespace, delta: float) -> Array:
-    d = _in_range(delta, r, xp)
+    d = capped(delta, r, xp)
     return xp.clip(r, -d, d)
 
 
@@ -117,14 +132,14 @@ def _is_l1(beta: float, r: Array, xp: Namespace) -> bool:
 
 
 def _divide(x: Array, beta: float, b: float) -> Array:
-    # x / beta, with b = _in_range(beta): a beta beyond the dtype divides in two steps
+    # x / beta, with b = capped(beta): a beta beyond the dtype divides in two steps
     return x / b if b == beta else (x / b) * (b / beta)
 
 
 def _smooth_l1_rho(r: Array, *, xp: Namespace, beta: float) -> Array:
     if _is_l1(beta, r, xp):
         return _l1_rho(r, xp=xp)
-    b = _in_range(beta, r, xp)
+    b = capped(beta, r, xp)
     a = xp.abs(r)
     q = xp.minimum(a, b)
     # (q / beta) (|r| - q / 2): q / beta <= 1, so nothing overflows for a large beta
@@ -134,7 +149,7 @@ def _smooth_l1_rho(r: Array, *, xp: Namespace, beta: float) -> Array:
 def _smooth_l1_psi(r: Array, *, xp: Namespace, beta: float) -> Array:
     if _is_l1(beta, r, xp):
         return _l1_psi(r, xp=xp)
-    b = _in_range(beta, r, xp)
+    b = capped(beta, r, xp)
     return _divide(xp.clip(r, -b, b), beta, b)
 
 

@@ -22,7 +22,7 @@ import array_api_compat as aac
 
 from ._definitions import LossDefinition
 from ._typing import Array, Namespace
-from ._validation import Prepared, check_reduction, prepare
+from ._validation import Prepared, check_reduction, is_array, prepare, prepare_parameter
 
 __all__ = ["evaluate"]
 
@@ -103,6 +103,9 @@ def evaluate(
     values = definition.validate(params)
     p = prepare(input, target, weight, xp=xp)
     xp = p.xp
+    for name, value in values.items():
+        if is_array(value):
+            values[name] = prepare_parameter(p, name, value)
     with _ieee(xp):
         r = p.input - p.target
         if derivative:

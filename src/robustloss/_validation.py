@@ -20,8 +20,10 @@ __all__ = [
     "Prepared",
     "check_hyperparameter",
     "check_reduction",
+    "is_array",
     "legacy_reduction",
     "prepare",
+    "prepare_parameter",
 ]
 
 REDUCTIONS = ("none", "mean", "sum", "weighted_mean")
@@ -71,7 +73,9 @@ def legacy_reduction(size_average: object, reduce: object, reduction: object) ->
     return "sum" if reduce else "none"
 
 
-def check_hyperparameter(name: str, value: object, *, minimum: float, closed: bool) -> float:
+def check_hyperparameter(
+    name: str, value: object, *, minimum: float, closed: bool, maximum: float = math.inf
+) -> float:
     """Validate one real hyper-parameter and return it as a Python float.
 
     Parameters
@@ -84,15 +88,50 @@ def check_hyperparameter(name: str, value: object, *, minimum: float, closed: bo
         Lower bound of the valid range.
     closed : bool
         Whether `minimum` itself is valid (``beta >= 0``) or not (``delta > 0``).
+    maximum : float, default: inf
+        Largest valid value. Infinite values are valid only where `minimum` is ``-inf``
+        and `maximum` is ``inf`` (Barron's ``alpha``); NaN never is.
     """
     if isinstance(value, bool) or not isinstance(value, Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
     v = float(value)
-    ok = math.isfinite(v) and (v >= minimum if closed else v > minimum)
+    if minimum == -math.inf and maximum == math.inf:
+        if math.isnan(v):
+            raise ValueError(f"{name} must not be NaN")
+        return v
+    ok = math.isfinite(v) and (v >= minimum if closed else v > minimum) and v <= maximum
     if not ok:
         bound = ">=" if closed else ">"
-        raise ValueError(f"{name} must be finite and {bound} {minimum:g}, got {value!r}")
+        upper = "" if maximum == math.inf else f" and <= {maximum:g}"
+        raise ValueError(f"{name} must be finite and {bound} {minimum:g}{upper}, got {value!r}")
     return v
+
+
+def is_array(value: object) -> bool:
+    """Whether `value` is an array (NumPy scalars such as ``np.float32(2)`` are numbers)."""
+    return aac.is_array_api_obj(value) and not _is_number(value)
+
+
+def prepare_parameter(p: Prepared, name: str, value: Array) -> Array:
+    """Check an array-valued hyper-parameter against the prepared input and cast it.
+
+    It must belong to the input's library, have a real floating (or integer) dtype and
+    broadcast to the input's shape; it is cast to the working dtype, keeping autograd.
+    """
+    try:
+        ns = aac.array_namespace(p.input, value)
+    except TypeError as e:
+        lib = type(value).__module__.split(".")[0]
+        raise TypeError(f"{name} is a {lib} array but input is not") from e
+    if _library(ns) != _library(p.xp):
+        raise TypeError(f"{name} must be an array of the input's library")
+    _real_float_dtype(p.xp, value, name)
+    if not _broadcasts_to(_shape(value), p.shape):
+        raise ValueError(
+            f"{name} of shape {tuple(value.shape)} does not broadcast to the input shape "
+            f"{tuple(p.input.shape)}"
+        )
+    return p.xp.astype(value, p.input.dtype, copy=False)
 
 
 @dataclass(frozen=True)

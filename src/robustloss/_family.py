@@ -1,0 +1,84 @@
+"""The smooth and redescending members of the family: log-cosh, pseudo-Huber, Tukey.
+
+Barron's general loss and its special cases (Cauchy, Welsch, Geman-McClure) are in
+:mod:`._general`. Every ``rho`` here is accurate to a few ulp over the whole range of
+its dtype, and stays finite (with finite autograd derivatives) for every finite input.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ._definitions import LossDefinition, Parameter
+from ._definitions import capped as _capped
+from ._typing import Array, Namespace
+
+__all__ = ["LOG_COSH", "PSEUDO_HUBER", "TUKEY"]
+
+
+# --- log-cosh ----------------------------------------------------------------------------
+#: where log-cosh changes form; any value in [2, 16] gives the same accuracy
+_T = 8.0
+_LOG2 = math.log(2.0)
+
+
+def _log_cosh_rho(r: Array, *, xp: Namespace) -> Array:
+    # |r| <= T: log cosh r = log1p(2 sinh(r/2)^2), free of the cancellation that makes
+    # Keras' and optax's |r| + softplus(-2|r|) - log 2 return 0 below ~1e-4 in float32.
+    # |r| > T: |r| - log 2 + log1p(e^-2|r|), where sinh would overflow. Each form sees an
+    # argument masked to its own range, so neither overflows and autograd passes exactly
+    # zero through the form not taken: no NaN, no inf * 0, and no rounding from adding a
+    # cancelling pair of derivatives (which loses tanh(1e-4) in float32).
+    a = xp.abs(r)
+    small = a <= _T
+    s = xp.sinh(0.5 * xp.where(small, r, 0.0))
+    b = xp.where(small, _T, a)
+    return xp.where(small, xp.log1p(2.0 * s * s), (b - _LOG2) + xp.log1p(xp.exp(-2.0 * b)))
+
+
+def _log_cosh_psi(r: Array, *, xp: Namespace) -> Array:
+    return xp.tanh(r)
+
+
+LOG_COSH = LossDefinition("log_cosh", _log_cosh_rho, _log_cosh_psi)
+
+
+# --- pseudo-Huber ------------------------------------------------------------------------
+def _pseudo_huber_rho(r: Array, *, xp: Namespace, delta: float) -> Array:
+    # delta^2 (sqrt(1 + (r/delta)^2) - 1) = delta r^2 / (hypot(r, delta) + delta): no
+    # cancellation for small r (scipy.special.pseudo_huber uses an expm1/log1p form for
+    # the same reason), and r / (hypot + delta) <= 1, so nothing overflows before the
+    # result does, for any delta (capped at max/4, so that hypot + delta is finite).
+    d = _capped(delta, r, xp, 0.25)
+    return d * (r * (r / (xp.hypot(r, d) + d)))
+
+
+def _pseudo_huber_psi(r: Array, *, xp: Namespace, delta: float) -> Array:
+    d = _capped(delta, r, xp, 0.25)
+    return d * (r / xp.hypot(r, d))
+
+
+PSEUDO_HUBER = LossDefinition(
+    "pseudo_huber", _pseudo_huber_rho, _pseudo_huber_psi, (Parameter("delta", 1.0),)
+)
+
+
+# --- Tukey's biweight --------------------------------------------------------------------
+def _tukey_rho(r: Array, *, xp: Namespace, c: float) -> Array:
+    # c^2/6 (1 - (1 - v)^3) with v = min((r/c)^2, 1), written as m^2/6 (3 + v (v - 3)),
+    # m = clip(r, -c, c): exact for small r (no 1 - (1 - v)^3 cancellation), constant
+    # c^2/6 beyond c, and c^2 is never formed (it overflows for c > 1.8e19 in float32).
+    k = _capped(c, r, xp)
+    m = xp.clip(r, -k, k)
+    v = (m / k) * (m / k)
+    return m * (m / 6.0) * (3.0 + v * (v - 3.0))
+
+
+def _tukey_psi(r: Array, *, xp: Namespace, c: float) -> Array:
+    k = _capped(c, r, xp)
+    u = xp.clip(r, -k, k) / k
+    w = 1.0 - u * u
+    return r * (w * w)
+
+
+TUKEY = LossDefinition("tukey", _tukey_rho, _tukey_psi, (Parameter("c", 4.685),))
