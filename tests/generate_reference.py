@@ -14,7 +14,15 @@ robustloss never computes its own expected values. Each expected value and gradi
   explicit branches, for what PyTorch cannot produce (Huber and Smooth L1 ``'weighted_mean'``
   with a weight, Smooth L1 with a weight, L1 and MSE ``'mean'`` with a weight).
 
-Each entry is then *checked* by the others, and the agreeing checkers are listed in its
+For the rest of the family (log-cosh, pseudo-Huber, Tukey, Cauchy, Welsch, Geman-McClure
+and Barron's general loss, which PyTorch lacks) mpmath produces every value and gradient,
+from the formulas as printed (``log(cosh r)``, Barron's expression and its limits), and
+the textbook formulas in PyTorch float64 differentiated by ``torch.autograd`` check them,
+with ``scipy.special.pseudo_huber``, statsmodels' ``TukeyBiweight`` (rho and psi) and
+``optax.log_cosh`` with ``jax.grad`` where they apply, to 1e-8 relative (those formulas
+cancel near r = 0 in float64).
+
+Each entry of the core losses is then *checked* by the others, and the agreeing checkers are listed in its
 ``checked_by``: mpmath for every PyTorch entry, PyTorch's elementwise loss times the weight
 (reduced by PyTorch, differentiated by ``torch.autograd``) for every mpmath entry, and for
 Huber ``scipy.special.huber`` (values) and ``optax.huber_loss`` with ``jax.grad`` (values
@@ -54,8 +62,10 @@ import numpy as np
 import optax
 import scipy
 import scipy.special
+import statsmodels
 import torch
 import torch.nn.functional as F
+from statsmodels.robust.norms import TukeyBiweight
 
 jax.config.update("jax_enable_x64", True)
 import jax.numpy as jnp  # noqa: E402  (after x64 is on)
@@ -84,7 +94,27 @@ LOSSES: list[tuple[str, dict[str, float]]] = [
     ("smooth_l1", {"beta": 0.0}),
     ("l1", {}),
     ("mse", {}),
+    ("log_cosh", {}),
+    ("pseudo_huber", {"delta": 1.0}),
+    ("pseudo_huber", {"delta": 0.5}),
+    ("tukey", {"c": 4.685}),
+    ("tukey", {"c": 1.5}),
+    ("cauchy", {"scale": 1.0}),
+    ("cauchy", {"scale": 0.5}),
+    ("welsch", {"scale": 1.0}),
+    ("geman_mcclure", {"scale": 2.0}),
+    ("general", {"alpha": 2.0, "scale": 1.0}),
+    ("general", {"alpha": 1.0, "scale": 1.0}),
+    ("general", {"alpha": 0.0, "scale": 1.0}),
+    ("general", {"alpha": -2.0, "scale": 1.0}),
+    ("general", {"alpha": -math.inf, "scale": 1.0}),
+    ("general", {"alpha": 0.5, "scale": 1.5}),
+    ("general", {"alpha": -3.5, "scale": 1.0}),
+    ("general", {"alpha": 4.0, "scale": 0.5}),
 ]
+
+#: the losses PyTorch has no function for: mpmath produces, PyTorch formulas check
+FAMILY = ("log_cosh", "pseudo_huber", "tukey", "cauchy", "welsch", "geman_mcclure", "general")
 
 #: how a producer and mpmath must agree (a few ulp of sums of <= 30 terms)
 AGREE = {"rtol": 1e-14, "atol": 1e-300, "equal_nan": True}
@@ -92,6 +122,10 @@ AGREE = {"rtol": 1e-14, "atol": 1e-300, "equal_nan": True}
 #: (optax's branch-free form, differentiated by JAX, cancels: its gradient at r = 2**-10
 #: under 'mean' is off by 6e-14 relative)
 PEER_AGREE = {"rtol": 1e-12, "atol": 1e-300, "equal_nan": True}
+#: how the family's checkers must agree: textbook formulas in float64 cancel near r = 0
+#: (1 - (1 - v)**3 for Tukey, sqrt(1 + x) - 1, |r| + softplus(-2|r|) - log 2) and lose up
+#: to ~1e-9 relative there; 1e-8 still catches any wrong formula or branch
+FAMILY_AGREE = {"rtol": 1e-8, "atol": 1e-300, "equal_nan": True}
 
 
 # --- the definitions of DESIGN.md, branch by branch, at 50 digits ------------------------
@@ -118,7 +152,67 @@ def mp_rho(loss: str, r: mpmath.mpf, p: dict[str, float]) -> mpmath.mpf:
         return a
     if loss == "mse":
         return r * r
-    raise ValueError(loss)
+    return _mp_family_rho(loss, r, p)
+
+
+def _mp_general(t: mpmath.mpf, alpha: float) -> mpmath.mpf:
+    """Barron's rho(t, alpha) and its limits, as printed in the paper."""
+    x = t * t
+    if alpha == 2:
+        return x / 2
+    if alpha == 0:
+        return mpmath.log(x / 2 + 1)
+    if alpha == -math.inf:
+        return 1 - mpmath.exp(-x / 2)
+    if alpha == math.inf:
+        return mpmath.exp(x / 2) - 1
+    a = mpmath.mpf(alpha)
+    b = abs(a - 2)
+    return b / a * ((x / b + 1) ** (a / 2) - 1)
+
+
+def _mp_general_slope(t: mpmath.mpf, alpha: float) -> mpmath.mpf:
+    """d rho / dt = t (t**2 / |alpha - 2| + 1) ** (alpha / 2 - 1), and its limits."""
+    x = t * t
+    if alpha == 2:
+        return t
+    if alpha == -math.inf:
+        return t * mpmath.exp(-x / 2)
+    if alpha == math.inf:
+        return t * mpmath.exp(x / 2)
+    a = mpmath.mpf(alpha)
+    return t * (x / abs(a - 2) + 1) ** (a / 2 - 1)
+
+
+_SPECIAL_ALPHA = {"cauchy": 0.0, "geman_mcclure": -2.0, "welsch": -math.inf}
+
+
+def _mp_family_rho(loss: str, r: mpmath.mpf, p: dict[str, float]) -> mpmath.mpf:
+    if loss == "log_cosh":
+        return mpmath.log(mpmath.cosh(r))
+    if loss == "pseudo_huber":
+        d = mpmath.mpf(p["delta"])
+        return d * d * (mpmath.sqrt(1 + (r / d) ** 2) - 1)
+    if loss == "tukey":
+        c = mpmath.mpf(p["c"])
+        if abs(r) <= c:
+            return c * c / 6 * (1 - (1 - (r / c) ** 2) ** 3)
+        return c * c / 6
+    s = mpmath.mpf(p["scale"])
+    return _mp_general(r / s, p.get("alpha", _SPECIAL_ALPHA.get(loss, math.nan)))
+
+
+def _mp_family_psi(loss: str, r: mpmath.mpf, p: dict[str, float]) -> mpmath.mpf:
+    if loss == "log_cosh":
+        return mpmath.tanh(r)
+    if loss == "pseudo_huber":
+        d = mpmath.mpf(p["delta"])
+        return r / mpmath.sqrt(1 + (r / d) ** 2)
+    if loss == "tukey":
+        c = mpmath.mpf(p["c"])
+        return r * (1 - (r / c) ** 2) ** 2 if abs(r) <= c else mpmath.mpf(0)
+    s = mpmath.mpf(p["scale"])
+    return _mp_general_slope(r / s, p.get("alpha", _SPECIAL_ALPHA.get(loss, math.nan))) / s
 
 
 def mp_psi(loss: str, r: mpmath.mpf, p: dict[str, float]) -> mpmath.mpf:
@@ -140,7 +234,7 @@ def mp_psi(loss: str, r: mpmath.mpf, p: dict[str, float]) -> mpmath.mpf:
         return _sign(r)
     if loss == "mse":
         return 2 * r
-    raise ValueError(loss)
+    return _mp_family_psi(loss, r, p)
 
 
 def mp_reduce(
@@ -178,10 +272,52 @@ def _torch_fn(loss: str, p: dict[str, float]) -> tuple[Callable[..., torch.Tenso
     return F.mse_loss, "mse_loss"
 
 
+def _torch_family(loss: str, p: dict[str, float]) -> Callable[[torch.Tensor], torch.Tensor]:
+    """The family's textbook formulas in PyTorch, elementwise in r (checkers only)."""
+    if loss == "log_cosh":  # cosh overflows at |r| = 1000: the softplus form
+        return lambda r: r.abs() + F.softplus(-2 * r.abs()) - math.log(2.0)
+    if loss == "pseudo_huber":
+        d = p["delta"]
+        return lambda r: d * d * (torch.sqrt(1 + (r / d) ** 2) - 1)
+    if loss == "tukey":
+        c = p["c"]
+        return lambda r: torch.where(
+            r.abs() <= c, c * c / 6 * (1 - (1 - (r / c) ** 2) ** 3), torch.full_like(r, c * c / 6)
+        )
+    s = p["scale"]
+    alpha = p.get("alpha", _SPECIAL_ALPHA.get(loss, math.nan))
+    if alpha == 2:
+        return lambda r: 0.5 * (r / s) ** 2
+    if alpha == 0:
+        return lambda r: torch.log(0.5 * (r / s) ** 2 + 1)
+    if alpha == -math.inf:
+        return lambda r: 1 - torch.exp(-0.5 * (r / s) ** 2)
+    b = abs(alpha - 2)
+    return lambda r: b / alpha * (((r / s) ** 2 / b + 1) ** (alpha / 2) - 1)
+
+
+def torch_family_check(
+    loss: str, p: dict[str, float], reduction: str, x: np.ndarray, y: np.ndarray, w: Any
+) -> tuple[Any, np.ndarray, str]:
+    """The family's formula in PyTorch float64, weighted and reduced, and torch.autograd."""
+    fn = _torch_family(loss, p)
+    tx = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    ty = torch.tensor(y, dtype=torch.float64)
+    tw = torch.broadcast_to(torch.tensor(1.0 if w is None else w, dtype=torch.float64), tx.shape)
+    wl = fn(tx - ty) * tw
+    den = {"none": 1.0, "sum": 1.0, "mean": float(tx.numel()), "weighted_mean": tw.sum()}
+    value = wl / 1.0 if reduction == "none" else wl.sum() / den[reduction]
+    value.sum().backward()
+    assert tx.grad is not None
+    return value.detach().numpy(), tx.grad.numpy(), f"torch {V_TORCH} formula + torch.autograd"
+
+
 def torch_native(
     loss: str, p: dict[str, float], reduction: str, x: np.ndarray, y: np.ndarray, w: Any
 ) -> tuple[Any, np.ndarray, str, str] | None:
     """(value, grad, value_source, grad_source) by PyTorch's own reduction, or None."""
+    if loss in FAMILY:
+        return None
     fn, name = _torch_fn(loss, p)
     src = f"torch.nn.functional.{name} {V_TORCH}"
     if w is None:
@@ -272,6 +408,33 @@ def optax_huber(
     return np.asarray(value, np.float64), np.asarray(grad, np.float64)
 
 
+@functools.partial(jax.jit, static_argnames="reduction")
+def _optax_log_cosh(x: Any, y: Any, wb: Any, reduction: str) -> Any:
+    def reduced(xj: Any) -> Any:
+        wl = optax.log_cosh(xj, y) * wb
+        if reduction == "none":
+            return wl
+        den = {"sum": 1.0, "mean": wl.size, "weighted_mean": jnp.sum(wb)}[reduction]
+        return jnp.sum(wl) / den
+
+    return reduced(x), jax.grad(lambda a: jnp.sum(reduced(a)))(x)
+
+
+OPTAX_LOG_COSH = f"optax.log_cosh {optax.__version__} + jax.grad {jax.__version__}"
+
+
+def optax_log_cosh(reduction: str, x: np.ndarray, y: np.ndarray, w: Any) -> tuple[Any, Any]:
+    """optax's log-cosh, weighted and reduced by JAX, and its ``jax.grad``."""
+    wb = np.broadcast_to(np.float64(1.0) if w is None else w, x.shape)
+    value, grad = _optax_log_cosh(
+        jnp.asarray(x, jnp.float64),
+        jnp.asarray(y, jnp.float64),
+        jnp.asarray(wb, jnp.float64),
+        reduction=reduction,
+    )
+    return np.asarray(value, np.float64), np.asarray(grad, np.float64)
+
+
 # --- the cases -----------------------------------------------------------------------------
 @dataclass
 class InputSet:
@@ -355,6 +518,55 @@ def _agree(a: Any, b: Any, tol: dict[str, Any] = AGREE) -> bool:
 DISAGREEMENTS: list[str] = []
 
 
+def _peer(
+    cid: str, reduction: str, label: str, got: Any, want: Any, tol: dict[str, Any] = FAMILY_AGREE
+) -> list[str]:
+    """[label] if a peer agrees to `tol`, else note the disagreement.
+
+    `got` and `want` are a value, or a (value, gradient) pair.
+    """
+    pairs = zip(got, want, strict=True) if isinstance(got, tuple) else [(got, want)]
+    if all(_agree(g, v, tol) for g, v in pairs):
+        return [label]
+    DISAGREEMENTS.append(f"{cid} {reduction}: {label} {got} vs {want}")
+    return []
+
+
+def family_checks(
+    cid: str,
+    loss: str,
+    p: dict[str, float],
+    reduction: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    w: Any,
+    mv: Any,
+    mg: np.ndarray,
+) -> list[str]:
+    """Who confirms an mpmath entry of the family: PyTorch, SciPy, statsmodels, JAX."""
+    wb = np.broadcast_to(np.float64(1.0) if w is None else w, x.shape)
+    r = x - y
+    checked: list[str] = []
+    with np.errstate(all="ignore"):
+        tv, tg, label = torch_family_check(loss, p, reduction, x, y, w)
+        checked += _peer(cid, reduction, label, (tv, tg), (mv, mg))
+        if loss == "pseudo_huber":
+            sv = _reduce_np(scipy.special.pseudo_huber(p["delta"], r) * wb, wb, reduction)
+            label = f"scipy.special.pseudo_huber {scipy.__version__} (value)"
+            checked += _peer(cid, reduction, label, sv, mv)
+        if loss == "tukey":
+            norm = TukeyBiweight(c=p["c"])
+            sv = _reduce_np(norm.rho(r) * wb, wb, reduction)
+            den = {"none": 1.0, "sum": 1.0, "mean": float(max(r.size, 1))}
+            sg = norm.psi(r) * wb / den.get(reduction, float(np.sum(wb)) or math.nan)
+            label = f"statsmodels TukeyBiweight {statsmodels.__version__} (rho, psi)"
+            checked += _peer(cid, reduction, label, (sv, sg), (mv, mg))
+        if loss == "log_cosh":
+            ov, og = optax_log_cosh(reduction, x, y, w)
+            checked += _peer(cid, reduction, OPTAX_LOG_COSH, (ov, og), (mv, mg))
+    return checked
+
+
 def entry(
     cid: str, loss: str, p: dict[str, float], reduction: str, x: np.ndarray, y: np.ndarray, w: Any
 ) -> dict[str, Any]:
@@ -367,6 +579,9 @@ def entry(
         if not (_agree(value, mv) and _agree(grad, mg)):
             raise AssertionError(f"{cid} {reduction}: PyTorch {value} {grad} vs mpmath {mv} {mg}")
         checked.append(MPMATH)
+    elif loss in FAMILY:
+        value, grad, vsrc, gsrc = mv, mg, MPMATH, MPMATH
+        checked += family_checks(cid, loss, p, reduction, x, y, w, mv, mg)
     else:
         value, grad, vsrc, gsrc = mv, mg, MPMATH, MPMATH
         tv, tg, label = torch_elementwise_check(loss, p, reduction, x, y, w)
@@ -421,7 +636,7 @@ def build() -> dict[str, Any]:
     with mpmath.workdps(DIGITS), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. SciPy / JAX notes; the numbers are checked
         for index, (loss, p) in enumerate(LOSSES):
-            k = p.get("delta", p.get("beta", 1.0)) or 1.0
+            k = p.get("delta", p.get("beta", p.get("c", p.get("scale", 1.0)))) or 1.0
             for s in input_sets(index, k):
                 cases.append(make_case(loss, p, s, None, None))
                 for wname, w in s.weights:
@@ -432,6 +647,7 @@ def build() -> dict[str, Any]:
         "scipy": scipy.__version__,
         "optax": optax.__version__,
         "jax": jax.__version__,
+        "statsmodels": statsmodels.__version__,
         "numpy": np.__version__,
     }
     return {"format": 1, "generator": "tests/generate_reference.py", "peers": peers, "cases": cases}

@@ -42,11 +42,15 @@ class Parameter:
 
 @dataclass(frozen=True)
 class LossDefinition:
-    """One loss: ``rho(r, *, xp, **params)`` and ``psi(r, *, xp, **params) = rho'(r)``."""
+    """One loss: its ``rho``, its derivative ``psi`` and its IRLS weight ``psi(r) / r``.
+
+    Each is called as ``f(r, *, xp, **params)``; the weight is finite at r = 0.
+    """
 
     name: str
     rho: Elementwise
     psi: Elementwise
+    weight: Elementwise
     parameters: tuple[Parameter, ...] = ()
 
     def validate(self, values: Mapping[str, object]) -> dict[str, Any]:
@@ -81,7 +85,13 @@ def _l1_psi(r: Array, *, xp: Namespace) -> Array:
     return xp.sign(r)
 
 
-L1 = LossDefinition("l1", _l1_rho, _l1_psi)
+def _l1_weight(r: Array, *, xp: Namespace) -> Array:
+    # 1 / |r|, which is infinite at 0: capped at 1 / smallest normal (finite, and
+    # weight * r is still psi = 0 there)
+    return 1.0 / xp.maximum(xp.abs(r), float(xp.finfo(r.dtype).smallest_normal))
+
+
+L1 = LossDefinition("l1", _l1_rho, _l1_psi, _l1_weight)
 
 
 # --- MSE ---------------------------------------------------------------------------------
@@ -93,7 +103,11 @@ def _mse_psi(r: Array, *, xp: Namespace) -> Array:
     return 2.0 * r
 
 
-MSE = LossDefinition("mse", _mse_rho, _mse_psi)
+def _mse_weight(r: Array, *, xp: Namespace) -> Array:
+    return xp.full_like(r, 2.0)
+
+
+MSE = LossDefinition("mse", _mse_rho, _mse_psi, _mse_weight)
 
 
 # --- Huber -------------------------------------------------------------------------------
@@ -121,7 +135,12 @@ def _huber_psi(r: Array, *, xp: Namespace, delta: float) -> Array:
     return xp.clip(r, -d, d)
 
 
-HUBER = LossDefinition("huber", _huber_rho, _huber_psi, (Parameter("delta", 1.0),))
+def _huber_weight(r: Array, *, xp: Namespace, delta: float) -> Array:
+    d = capped(delta, r, xp)
+    return d / xp.maximum(xp.abs(r), d)
+
+
+HUBER = LossDefinition("huber", _huber_rho, _huber_psi, _huber_weight, (Parameter("delta", 1.0),))
 
 
 # --- Smooth L1: huber(delta=beta) / beta, and exactly L1 at beta = 0 ----------------------
@@ -153,6 +172,17 @@ def _smooth_l1_psi(r: Array, *, xp: Namespace, beta: float) -> Array:
     return _divide(xp.clip(r, -b, b), beta, b)
 
 
+def _smooth_l1_weight(r: Array, *, xp: Namespace, beta: float) -> Array:
+    if _is_l1(beta, r, xp):
+        return _l1_weight(r, xp=xp)
+    b = capped(beta, r, xp)
+    return _divide(b / xp.maximum(xp.abs(r), b), beta, b)
+
+
 SMOOTH_L1 = LossDefinition(
-    "smooth_l1", _smooth_l1_rho, _smooth_l1_psi, (Parameter("beta", 1.0, closed=True),)
+    "smooth_l1",
+    _smooth_l1_rho,
+    _smooth_l1_psi,
+    _smooth_l1_weight,
+    (Parameter("beta", 1.0, closed=True),),
 )

@@ -40,7 +40,14 @@ def _log_cosh_psi(r: Array, *, xp: Namespace) -> Array:
     return xp.tanh(r)
 
 
-LOG_COSH = LossDefinition("log_cosh", _log_cosh_rho, _log_cosh_psi)
+def _log_cosh_weight(r: Array, *, xp: Namespace) -> Array:
+    # tanh(r) / r, accurate for every r != 0 (tanh is accurate to the last bit); 1 at 0
+    zero = r == 0.0
+    rs = xp.where(zero, 1.0, r)
+    return xp.where(zero, 1.0, xp.tanh(rs) / rs)
+
+
+LOG_COSH = LossDefinition("log_cosh", _log_cosh_rho, _log_cosh_psi, _log_cosh_weight)
 
 
 # --- pseudo-Huber ------------------------------------------------------------------------
@@ -58,8 +65,17 @@ def _pseudo_huber_psi(r: Array, *, xp: Namespace, delta: float) -> Array:
     return d * (r / xp.hypot(r, d))
 
 
+def _pseudo_huber_weight(r: Array, *, xp: Namespace, delta: float) -> Array:
+    d = _capped(delta, r, xp, 0.25)
+    return d / xp.hypot(r, d)
+
+
 PSEUDO_HUBER = LossDefinition(
-    "pseudo_huber", _pseudo_huber_rho, _pseudo_huber_psi, (Parameter("delta", 1.0),)
+    "pseudo_huber",
+    _pseudo_huber_rho,
+    _pseudo_huber_psi,
+    _pseudo_huber_weight,
+    (Parameter("delta", 1.0),),
 )
 
 
@@ -74,11 +90,15 @@ def _tukey_rho(r: Array, *, xp: Namespace, c: float) -> Array:
     return m * (m / 6.0) * (3.0 + v * (v - 3.0))
 
 
-def _tukey_psi(r: Array, *, xp: Namespace, c: float) -> Array:
+def _tukey_weight(r: Array, *, xp: Namespace, c: float) -> Array:
     k = _capped(c, r, xp)
     u = xp.clip(r, -k, k) / k
     w = 1.0 - u * u
-    return r * (w * w)
+    return w * w
 
 
-TUKEY = LossDefinition("tukey", _tukey_rho, _tukey_psi, (Parameter("c", 4.685),))
+def _tukey_psi(r: Array, *, xp: Namespace, c: float) -> Array:
+    return r * _tukey_weight(r, xp=xp, c=c)
+
+
+TUKEY = LossDefinition("tukey", _tukey_rho, _tukey_psi, _tukey_weight, (Parameter("c", 4.685),))

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar
 
 from ._definitions import HUBER, L1, MSE, SMOOTH_L1, LossDefinition
 from ._engine import evaluate
+from ._family import LOG_COSH, PSEUDO_HUBER, TUKEY
+from ._general import CAUCHY, GEMAN_MCCLURE, GENERAL, WELSCH
 from ._typing import Array, Namespace, Reduction
-from ._validation import check_reduction, legacy_reduction
+from ._validation import check_reduction, is_array, legacy_reduction
 
-__all__ = ["HuberLoss", "L1Loss", "Loss", "MSELoss", "SmoothL1Loss"]
+__all__ = [
+    "CauchyLoss",
+    "GemanMcClureLoss",
+    "GeneralLoss",
+    "HuberLoss",
+    "L1Loss",
+    "LogCoshLoss",
+    "Loss",
+    "MSELoss",
+    "PseudoHuberLoss",
+    "SmoothL1Loss",
+    "TukeyLoss",
+    "WelschLoss",
+]
 
 
 class Loss:
@@ -228,3 +244,202 @@ class MSELoss(Loss):
         reduction: Reduction = "mean",
     ) -> None:
         super().__init__(legacy_reduction(size_average, reduce, reduction))
+
+
+class LogCoshLoss(Loss):
+    """Log-cosh loss object; see :func:`robustloss.log_cosh_loss`.
+
+    Parameters
+    ----------
+    reduction : {'mean', 'sum', 'none', 'weighted_mean'} or None, default: 'mean'
+        How the elementwise loss is reduced.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from robustloss import LogCoshLoss
+    >>> float(LogCoshLoss(reduction="sum")(np.asarray([2.0, -2.0]), np.zeros(2)))
+    2.6500054947
+    """
+
+    definition = LOG_COSH
+
+    def __init__(self, reduction: Reduction = "mean") -> None:
+        super().__init__(reduction)
+
+
+class PseudoHuberLoss(Loss):
+    """Pseudo-Huber loss object; see :func:`robustloss.pseudo_huber_loss`.
+
+    Parameters
+    ----------
+    reduction : {'mean', 'sum', 'none', 'weighted_mean'} or None, default: 'mean'
+        How the elementwise loss is reduced.
+    delta : float, default: 1.0
+        Scale of the transition and slope of the linear part; finite and > 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from robustloss import PseudoHuberLoss
+    >>> loss = PseudoHuberLoss(delta=1.0)
+    >>> float(loss(np.asarray([0.0, 1.0, 3.0]), np.zeros(3)))
+    0.8588304075
+    >>> loss
+    PseudoHuberLoss(reduction='mean', delta=1.0)
+    """
+
+    definition = PSEUDO_HUBER
+    delta: float
+
+    def __init__(self, reduction: Reduction = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction, delta=delta)
+
+
+class TukeyLoss(Loss):
+    """Tukey's biweight loss object; see :func:`robustloss.tukey_loss`.
+
+    Parameters
+    ----------
+    reduction : {'mean', 'sum', 'none', 'weighted_mean'} or None, default: 'mean'
+        How the elementwise loss is reduced.
+    c : float, default: 4.685
+        Rejection point; finite and > 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from robustloss import TukeyLoss
+    >>> TukeyLoss(reduction="none")(np.asarray([10.0]), np.zeros(1))  # c**2 / 6
+    array([3.65820417])
+    """
+
+    definition = TUKEY
+    c: float
+
+    def __init__(self, reduction: Reduction = "mean", c: float = 4.685) -> None:
+        super().__init__(reduction, c=c)
+
+
+class _ScaledLoss(Loss):
+    """A loss whose only hyper-parameter is ``scale``."""
+
+    scale: float
+
+    def __init__(self, reduction: Reduction = "mean", scale: float = 1.0) -> None:
+        super().__init__(reduction, scale=scale)
+
+
+class CauchyLoss(_ScaledLoss):
+    """Cauchy loss object; see :func:`robustloss.cauchy_loss`.
+
+    Parameters
+    ----------
+    reduction : {'mean', 'sum', 'none', 'weighted_mean'} or None, default: 'mean'
+        How the elementwise loss is reduced.
+    scale : float, default: 1.0
+        Residuals are measured in units of `scale`; finite and > 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from robustloss import CauchyLoss
+    >>> float(CauchyLoss(scale=2.0)(np.asarray([1.0]), np.zeros(1)))
+    0.1177830357
+    """
+
+    definition = CAUCHY
+
+
+class WelschLoss(_ScaledLoss):
+    """Welsch loss object; see :func:`robustloss.welsch_loss`.
+
+    Parameters
+    ----------
+    reduction : {'mean', 'sum', 'none', 'weighted_mean'} or None, default: 'mean'
+        How the elementwise loss is reduced.
+    scale : float, default: 1.0
+        Residuals are measured in units of `scale`; finite and > 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from robustloss import WelschLoss
+    >>> float(WelschLoss()(np.asarray([2.0]), np.zeros(1)))
+    0.8646647168
+    """
+
+    definition = WELSCH
+
+
+class GemanMcClureLoss(_ScaledLoss):
+    """Geman-McClure loss object; see :func:`robustloss.geman_mcclure_loss`.
+
+    Parameters
+    ----------
+    reduction : {'mean', 'sum', 'none', 'weighted_mean'} or None, default: 'mean'
+        How the elementwise loss is reduced.
+    scale : float, default: 1.0
+        Residuals are measured in units of `scale`; finite and > 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from robustloss import GemanMcClureLoss
+    >>> float(GemanMcClureLoss()(np.asarray([2.0]), np.zeros(1)))
+    1.0
+    """
+
+    definition = GEMAN_MCCLURE
+
+
+class GeneralLoss(Loss):
+    """Barron's general loss with a fixed `alpha`; see :func:`robustloss.general_loss`.
+
+    Parameters
+    ----------
+    alpha : float
+        Shape parameter, any real or +-inf. A learned (array) alpha is passed to
+        :func:`robustloss.general_loss` instead: an object holds only plain numbers, so
+        that its configuration is JSON.
+    scale : float, default: 1.0
+        Residuals are measured in units of `scale`; finite and > 0.
+    reduction : {'mean', 'sum', 'none', 'weighted_mean'} or None, default: 'mean'
+        How the elementwise loss is reduced.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from robustloss import GeneralLoss
+    >>> loss = GeneralLoss(alpha=0.0)
+    >>> float(loss(np.asarray([2.0]), np.zeros(1)))  # log 3
+    1.0986122887
+    >>> GeneralLoss.from_config(loss.get_config()) == loss
+    True
+    """
+
+    definition = GENERAL
+    alpha: float
+    scale: float
+
+    def __init__(self, alpha: float, scale: float = 1.0, reduction: Reduction = "mean") -> None:
+        if is_array(alpha):
+            raise TypeError(
+                "GeneralLoss takes a number for alpha; pass an array alpha to general_loss"
+            )
+        super().__init__(reduction, alpha=alpha, scale=scale)
+
+    def get_config(self) -> dict[str, Any]:
+        """Return a JSON-serializable dict (an infinite alpha is the string 'inf' / '-inf')."""
+        config = super().get_config()
+        if math.isinf(config["alpha"]):
+            config["alpha"] = str(config["alpha"])
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Loss:
+        """Build a loss object from the output of :meth:`get_config`."""
+        config = dict(config)
+        if isinstance(config.get("alpha"), str):
+            config["alpha"] = float(config["alpha"])
+        return cls(**config)

@@ -50,6 +50,22 @@ from ._functional import (
     smooth_l1_loss,
     smooth_l1_loss_grad,
 )
+from ._robust import (
+    cauchy_loss,
+    cauchy_loss_grad,
+    geman_mcclure_loss,
+    geman_mcclure_loss_grad,
+    general_loss,
+    general_loss_grad,
+    log_cosh_loss,
+    log_cosh_loss_grad,
+    pseudo_huber_loss,
+    pseudo_huber_loss_grad,
+    tukey_loss,
+    tukey_loss_grad,
+    welsch_loss,
+    welsch_loss_grad,
+)
 
 __all__ = ["LOSSES", "TOLERANCES", "load_reference"]
 
@@ -59,6 +75,13 @@ LOSSES: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
     "smooth_l1": (smooth_l1_loss, smooth_l1_loss_grad),
     "l1": (l1_loss, l1_loss_grad),
     "mse": (mse_loss, mse_loss_grad),
+    "log_cosh": (log_cosh_loss, log_cosh_loss_grad),
+    "pseudo_huber": (pseudo_huber_loss, pseudo_huber_loss_grad),
+    "tukey": (tukey_loss, tukey_loss_grad),
+    "cauchy": (cauchy_loss, cauchy_loss_grad),
+    "welsch": (welsch_loss, welsch_loss_grad),
+    "geman_mcclure": (geman_mcclure_loss, geman_mcclure_loss_grad),
+    "general": (general_loss, general_loss_grad),
 }
 
 #: (rtol, atol) a result of each dtype must meet against the float64 reference values,

@@ -1,0 +1,277 @@
+"""Barron's general and adaptive robust loss, and the special cases with their own names.
+
+With ``t = r / s`` (s the scale), J. T. Barron, "A General and Adaptive Robust Loss
+Function", CVPR 2019, defines::
+
+    rho(t, alpha) = |alpha - 2| / alpha * ((t**2 / |alpha - 2| + 1) ** (alpha / 2) - 1)
+
+and its limits: ``0.5 t**2`` at alpha = 2, ``log(1 + t**2 / 2)`` (Cauchy) at 0,
+``2 t**2 / (t**2 + 4)`` (Geman-McClure) at -2, ``1 - exp(-t**2 / 2)`` (Welsch) at -inf
+and ``exp(t**2 / 2) - 1`` at +inf; alpha = 1 is ``sqrt(t**2 + 1) - 1`` (pseudo-Huber).
+
+Here it is computed as ``(b / 2) * L * exprel(alpha * L / 2)`` with ``b = |alpha - 2|``,
+``L = log1p(t**2 / b)`` and ``exprel(z) = expm1(z) / z``: the same value, but with no
+``0 / 0`` at alpha = 0, so value and autograd derivative with respect to alpha are exact
+there (Barron's reference code nudges alpha by an epsilon instead). ``L`` itself is formed
+without squaring ``t``, so large residuals do not overflow where the loss is finite.
+Python-float alphas at 2, 1, 0, -2 and +-inf use the closed forms; array alphas select
+2 and +-inf elementwise and reach 1, 0 and -2 through the general form.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ._definitions import LossDefinition, Parameter
+from ._typing import Array, Namespace
+
+__all__ = ["CAUCHY", "GEMAN_MCCLURE", "GENERAL", "WELSCH"]
+
+#: |t| beyond which Welsch's rho is 1 and its psi 0 in every dtype (exp(-2048) = 0)
+_WELSCH_CLIP = 64.0
+#: exprel switches to its Taylor polynomial below this |z|; 10 terms reach float64's ulp
+_EXPREL_SMALL = 0.1
+_EXPREL_TERMS = 10
+
+
+def _log1p_square(u: Array, xp: Namespace) -> Array:
+    """``log1p(u**2)`` for ``u >= 0`` without forming ``u**2`` when it would overflow.
+
+    Above 1 it is ``2 log(u) + log1p((1 / u)**2)``. Each form sees an argument masked to
+    its own range, so autograd passes exactly one derivative (``maximum``/``minimum``
+    would split it at the tie u = 1) and never an inf * 0.
+    """
+    above = u > 1.0
+    big = xp.where(above, u, 1.0)
+    v = xp.where(above, 1.0 / big, u)
+    return 2.0 * xp.log(big) + xp.log1p(v * v)
+
+
+def _exprel(z: Array, xp: Namespace) -> Array:
+    """``expm1(z) / z``, 1 at z = 0, with exact autograd derivatives near 0.
+
+    Below |z| = 0.1 a Taylor polynomial (``sum z**k / (k + 1)!``), elsewhere the quotient;
+    each sees an argument masked to its own range, so neither produces inf or NaN.
+    """
+    small = xp.abs(z) < _EXPREL_SMALL
+    zs = xp.where(small, z, 0.0)
+    poly = 1.0 / math.factorial(_EXPREL_TERMS + 1) + 0.0 * zs
+    for k in range(_EXPREL_TERMS - 1, -1, -1):
+        poly = poly * zs + 1.0 / math.factorial(k + 1)
+    zl = xp.where(small, 1.0, z)
+    return xp.where(small, poly, xp.expm1(zl) / zl)
+
+
+# --- the special cases -------------------------------------------------------------------
+def _cauchy(t: Array, xp: Namespace) -> Array:
+    return _log1p_square(xp.abs(t) * math.sqrt(0.5), xp)
+
+
+def _cauchy_slope(t: Array, xp: Namespace) -> Array:
+    # t / (1 + t**2 / 2) as sign(t) m w / (w**2 + m**2 / 2), m = min(|t|, 1),
+    # w = 1 / max(|t|, 1): exact for every t, no t**2 overflow
+    a = xp.abs(t)
+    m = xp.minimum(a, 1.0)
+    w = 1.0 / xp.maximum(a, 1.0)
+    return xp.sign(t) * (m * w / (w * w + 0.5 * (m * m)))
+
+
+def _geman_mcclure(t: Array, xp: Namespace) -> Array:
+    # 2 t**2 / (t**2 + 4) = 2 m**2 / (m**2 + w**2) with u = |t| / 2, m = min(u, 1),
+    # w = 1 / max(u, 1)
+    u = 0.5 * xp.abs(t)
+    m = xp.minimum(u, 1.0)
+    w = 1.0 / xp.maximum(u, 1.0)
+    return 2.0 * (m * m) / (m * m + w * w)
+
+
+def _geman_mcclure_slope(t: Array, xp: Namespace) -> Array:
+    # d/dt 2 t**2 / (t**2 + 4) = 16 t / (t**2 + 4)**2 = sign(t) 2 m w**3 / (m**2 + w**2)**2
+    u = 0.5 * xp.abs(t)
+    m = xp.minimum(u, 1.0)
+    w = 1.0 / xp.maximum(u, 1.0)
+    d = m * m + w * w
+    return xp.sign(t) * (2.0 * m * (w * w * w) / (d * d))
+
+
+def _welsch(t: Array, xp: Namespace) -> Array:
+    c = xp.clip(t, -_WELSCH_CLIP, _WELSCH_CLIP)
+    return -xp.expm1(-0.5 * (c * c))
+
+
+def _welsch_slope(t: Array, xp: Namespace) -> Array:
+    c = xp.clip(t, -_WELSCH_CLIP, _WELSCH_CLIP)
+    return c * xp.exp(-0.5 * (c * c))
+
+
+def _cauchy_weight(t: Array, xp: Namespace) -> Array:
+    return 1.0 / (1.0 + (0.5 * t) * t)
+
+
+def _geman_mcclure_weight(t: Array, xp: Namespace) -> Array:
+    u = 0.5 * t
+    d = 1.0 + u * u
+    return 1.0 / (d * d)
+
+
+def _welsch_weight(t: Array, xp: Namespace) -> Array:
+    c = xp.clip(t, -_WELSCH_CLIP, _WELSCH_CLIP)
+    return xp.exp(-0.5 * (c * c))
+
+
+def _one(t: Array, xp: Namespace) -> Array:
+    return xp.ones_like(t)
+
+
+def _exponential_weight(t: Array, xp: Namespace) -> Array:
+    return xp.exp((0.5 * t) * t)
+
+
+def _pseudo_huber_weight(t: Array, xp: Namespace) -> Array:
+    return 1.0 / xp.hypot(t, 1.0)
+
+
+def _quadratic(t: Array, xp: Namespace) -> Array:
+    return (0.5 * t) * t
+
+
+def _exponential(t: Array, xp: Namespace) -> Array:
+    return xp.expm1((0.5 * t) * t)
+
+
+def _exponential_slope(t: Array, xp: Namespace) -> Array:
+    return t * xp.exp((0.5 * t) * t)
+
+
+def _pseudo_huber(t: Array, xp: Namespace) -> Array:
+    a = xp.abs(t)
+    return a * (a / (xp.hypot(t, 1.0) + 1.0))
+
+
+def _pseudo_huber_slope(t: Array, xp: Namespace) -> Array:
+    return t / xp.hypot(t, 1.0)
+
+
+def _identity(t: Array, xp: Namespace) -> Array:
+    return t
+
+
+# --- the general form --------------------------------------------------------------------
+def _log_base(t: Array, alpha: Any, xp: Namespace) -> tuple[Any, Array]:
+    """``b = |alpha - 2|`` and ``L = log1p(t**2 / b)``, for a float or an array alpha."""
+    if hasattr(alpha, "shape"):
+        b = xp.abs(alpha - 2.0)
+        return b, _log1p_square(xp.abs(t) / xp.sqrt(b), xp)
+    b = abs(alpha - 2.0)
+    return b, _log1p_square(xp.abs(t) / math.sqrt(b), xp)
+
+
+def _general_rho_t(t: Array, alpha: Any, xp: Namespace) -> Array:
+    # (b / 2) L exprel(z), z = alpha L / 2, written with expm1(z) = expm1(z/2) (e^(z/2) + 1)
+    # as (b L / 4) exprel(z / 2) (e^(z/2) + 1): no intermediate reaches e^z, which would
+    # overflow where the result (b / alpha) expm1(z) does not (alpha near 2).
+    b, big_l = _log_base(t, alpha, xp)
+    z = (0.25 * alpha) * big_l
+    return ((0.25 * b) * big_l * _exprel(z, xp)) * (xp.exp(z) + 1.0)
+
+
+def _general_slope_t(t: Array, alpha: Any, xp: Namespace) -> Array:
+    # d rho / dt = t (t**2 / b + 1) ** (alpha / 2 - 1), the power taken in two halves so
+    # that t * power stays representable where the result is (Cauchy's 2 / t at t = 1e30)
+    half = xp.exp((0.25 * alpha - 0.5) * _log_base(t, alpha, xp)[1])
+    return (t * half) * half
+
+
+def _general_weight_t(t: Array, alpha: Any, xp: Namespace) -> Array:
+    # (d rho / dt) / t = (t**2 / b + 1) ** (alpha / 2 - 1)
+    return xp.exp((0.5 * alpha - 1.0) * _log_base(t, alpha, xp)[1])
+
+
+_GENERAL_FORMS = (_general_rho_t, _general_slope_t, _general_weight_t)
+
+
+#: closed forms (rho, d rho / dt, (d rho / dt) / t) at the Python-float alphas where the
+#: general one is 0/0 or inexact
+_CLOSED = {
+    2.0: (_quadratic, _identity, _one),
+    1.0: (_pseudo_huber, _pseudo_huber_slope, _pseudo_huber_weight),
+    0.0: (_cauchy, _cauchy_slope, _cauchy_weight),
+    -2.0: (_geman_mcclure, _geman_mcclure_slope, _geman_mcclure_weight),
+    -math.inf: (_welsch, _welsch_slope, _welsch_weight),
+    math.inf: (_exponential, _exponential_slope, _exponential_weight),
+}
+
+#: which function of a triple: the loss, its slope, the IRLS weight
+_RHO, _SLOPE, _WEIGHT = 0, 1, 2
+
+
+def _general(t: Array, alpha: Any, xp: Namespace, pick: int) -> Array:
+    if not hasattr(alpha, "shape"):  # a Python float: a hyper-parameter, not data
+        if alpha in _CLOSED:
+            return _CLOSED[alpha][pick](t, xp)
+        return _GENERAL_FORMS[pick](t, alpha, xp)
+    # An array: alpha = 2 and +-inf are selected elementwise (the general form is 0/0
+    # there); the general form is evaluated at a harmless alpha where they are chosen, so
+    # that neither its value nor its autograd derivative is inf or NaN. Elsewhere,
+    # including alpha = 0, the general form is exact and differentiable in alpha.
+    two, neg, pos = alpha == 2.0, alpha == -math.inf, alpha == math.inf
+    safe = xp.where(two | neg | pos, 1.0, alpha)
+    out = _GENERAL_FORMS[pick](t, safe, xp)
+    for mask, key in ((two, 2.0), (neg, -math.inf), (pos, math.inf)):
+        special = _CLOSED[key][pick]
+        if key == math.inf:  # expm1(t**2 / 2) overflows where not selected: mask t
+            out = xp.where(mask, special(xp.where(mask, t, 0.0), xp), out)
+        else:
+            out = xp.where(mask, special(t, xp), out)
+    return out
+
+
+def _scaled(r: Array, scale: float) -> Array:
+    return r / scale
+
+
+def _general_rho(r: Array, *, xp: Namespace, alpha: Any, scale: float) -> Array:
+    return _general(_scaled(r, scale), alpha, xp, _RHO)
+
+
+def _general_psi(r: Array, *, xp: Namespace, alpha: Any, scale: float) -> Array:
+    return _general(_scaled(r, scale), alpha, xp, _SLOPE) / scale
+
+
+def _general_weight(r: Array, *, xp: Namespace, alpha: Any, scale: float) -> Array:
+    return _general(_scaled(r, scale), alpha, xp, _WEIGHT) / scale / scale
+
+
+_SCALE = Parameter("scale", 1.0)
+
+GENERAL = LossDefinition(
+    "general",
+    _general_rho,
+    _general_psi,
+    _general_weight,
+    (
+        Parameter("alpha", 1.0, minimum=-math.inf, maximum=math.inf, array=True),
+        _SCALE,
+    ),
+)
+
+
+def _named(name: str, alpha: float) -> LossDefinition:
+    rho_t, slope_t, weight_t = _CLOSED[alpha]
+
+    def rho(r: Array, *, xp: Namespace, scale: float) -> Array:
+        return rho_t(_scaled(r, scale), xp)
+
+    def psi(r: Array, *, xp: Namespace, scale: float) -> Array:
+        return slope_t(_scaled(r, scale), xp) / scale
+
+    def weight(r: Array, *, xp: Namespace, scale: float) -> Array:
+        return weight_t(_scaled(r, scale), xp) / scale / scale
+
+    return LossDefinition(name, rho, psi, weight, (_SCALE,))
+
+
+CAUCHY = _named("cauchy", 0.0)
+GEMAN_MCCLURE = _named("geman_mcclure", -2.0)
+WELSCH = _named("welsch", -math.inf)
