@@ -22,12 +22,13 @@ with ``scipy.special.pseudo_huber``, statsmodels' ``TukeyBiweight`` (rho and psi
 ``optax.log_cosh`` with ``jax.grad`` where they apply, to 1e-8 relative (those formulas
 cancel near r = 0 in float64).
 
-Each entry of the core losses is then *checked* by the others, and the agreeing checkers are listed in its
-``checked_by``: mpmath for every PyTorch entry, PyTorch's elementwise loss times the weight
-(reduced by PyTorch, differentiated by ``torch.autograd``) for every mpmath entry, and for
-Huber ``scipy.special.huber`` (values) and ``optax.huber_loss`` with ``jax.grad`` (values
-and gradients). A producer and mpmath must agree or the script fails; a SciPy or optax
-disagreement is printed and left out of ``checked_by``.
+Each entry of the core losses is then *checked* by the others, and the agreeing checkers
+are listed in its ``checked_by``: mpmath for every PyTorch entry, PyTorch's elementwise
+loss times the weight (reduced by PyTorch, differentiated by ``torch.autograd``) for
+every mpmath entry, and for Huber ``scipy.special.huber`` (values) and
+``optax.huber_loss`` with ``jax.grad`` (values and gradients). A producer and mpmath must
+agree or the script fails; a SciPy or optax disagreement is printed and left out of
+``checked_by``.
 
 Inputs are exact in every dtype a case lists (multiples of 1/16 in [-8, 8], weights
 multiples of 1/4 in [0, 4]); a dtype is listed only if the inputs are exact in it and no
