@@ -96,8 +96,11 @@ def _geman_mcclure_slope(t: Array, xp: Namespace) -> Array:
 
 
 def _welsch(t: Array, xp: Namespace) -> Array:
+    # -expm1(-x) near 0; 1 - exp(-x) beyond, where it does not cancel and where autograd's
+    # derivative of expm1 (expm1(-x) + 1) would
     c = xp.clip(t, -_WELSCH_CLIP, _WELSCH_CLIP)
-    return -xp.expm1(-0.5 * (c * c))
+    x = 0.5 * (c * c)
+    return xp.where(x < 0.5, -xp.expm1(-x), 1.0 - xp.exp(-x))
 
 
 def _welsch_slope(t: Array, xp: Namespace) -> Array:
