@@ -25,8 +25,9 @@ cancel near r = 0 in float64).
 Each entry of the core losses is then *checked* by the others, and the agreeing checkers
 are listed in its ``checked_by``: mpmath for every PyTorch entry, PyTorch's elementwise
 loss times the weight (reduced by PyTorch, differentiated by ``torch.autograd``) for
-every mpmath entry, and for Huber ``scipy.special.huber`` (values) and
-``optax.huber_loss`` with ``jax.grad`` (values and gradients). A producer and mpmath must
+every mpmath entry, and for Huber ``scipy.special.huber`` (values), statsmodels'
+``HuberT`` (rho and psi) and ``optax.huber_loss`` with ``jax.grad`` (values and
+gradients). A producer and mpmath must
 agree or the script fails; a SciPy or optax disagreement is printed and left out of
 ``checked_by``.
 
@@ -66,7 +67,7 @@ import scipy.special
 import statsmodels
 import torch
 import torch.nn.functional as F
-from statsmodels.robust.norms import TukeyBiweight
+from statsmodels.robust.norms import HuberT, TukeyBiweight
 
 jax.config.update("jax_enable_x64", True)
 import jax.numpy as jnp  # noqa: E402  (after x64 is on)
@@ -595,6 +596,13 @@ def entry(
             checked.append(SCIPY)
         else:
             DISAGREEMENTS.append(f"{cid} {reduction}: scipy {sv} vs {value}")
+        wb = np.broadcast_to(np.float64(1.0) if w is None else w, x.shape)
+        norm = HuberT(t=p["delta"])
+        hv = _reduce_np(norm.rho(x - y) * wb, wb, reduction)
+        den = {"none": 1.0, "sum": 1.0, "mean": float(max(x.size, 1))}
+        hg = norm.psi(x - y) * wb / den.get(reduction, float(np.sum(wb)) or math.nan)
+        label = f"statsmodels HuberT {statsmodels.__version__} (rho, psi)"
+        checked += _peer(cid, reduction, label, (hv, hg), (value, grad), PEER_AGREE)
         ov, og = optax_huber(p["delta"], reduction, x, y, w)
         if _agree(ov, value, PEER_AGREE) and _agree(og, grad, PEER_AGREE):
             checked.append(OPTAX)

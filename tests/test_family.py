@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 import robustloss as rl
+from generate_reference import _mp_general
 from matrix import Backend
 from robustloss import weights
 
@@ -147,22 +148,6 @@ def test_huber_weights_equal_statsmodels() -> None:
 
 
 # --- Barron's general loss -----------------------------------------------------------------
-def _mp_general(t: Any, alpha: float) -> Any:
-    """Barron's expression and its limits, as printed in the paper."""
-    x = t * t
-    if alpha == 2:
-        return x / 2
-    if alpha == 0:
-        return mpmath.log(x / 2 + 1)
-    if alpha == -math.inf:
-        return 1 - mpmath.exp(-x / 2)
-    if alpha == math.inf:
-        return mpmath.exp(x / 2) - 1
-    a = mpmath.mpf(alpha)
-    b = abs(a - 2)
-    return b / a * ((x / b + 1) ** (a / 2) - 1)
-
-
 def _mp_general_dalpha(t: Any, alpha: float) -> Any:
     """d rho / d alpha by hand (alpha = 0: the limit, evaluated at alpha = 1e-80)."""
     x = t * t
