@@ -10,7 +10,8 @@ and its limits: ``0.5 t**2`` at alpha = 2, ``log(1 + t**2 / 2)`` (Cauchy) at 0,
 and ``exp(t**2 / 2) - 1`` at +inf; alpha = 1 is ``sqrt(t**2 + 1) - 1`` (pseudo-Huber).
 
 Here it is computed as ``(b / 2) * L * exprel(alpha * L / 2)`` with ``b = |alpha - 2|``,
-``L = log1p(t**2 / b)`` and ``exprel(z) = expm1(z) / z``: the same value, but with no
+``L = log1p(t**2 / b)`` and ``exprel(z) = expm1(z) / z`` (itself split in two halves, so
+that no intermediate overflows where the result does not): the same value, but with no
 ``0 / 0`` at alpha = 0, so value and autograd derivative with respect to alpha are exact
 there (Barron's reference code nudges alpha by an epsilon instead). ``L`` itself is formed
 without squaring ``t``, so large residuals do not overflow where the loss is finite.
