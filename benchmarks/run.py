@@ -1,12 +1,21 @@
-"""Time robustloss against its peers on the same data, in one run.
+"""Time robustloss against its peers on the same data, in one run; write a table and a plot.
 
-Each row is the median of ``--repeats`` timings of one call (after a warm-up), and its
-ratio to PyTorch's native ``torch.nn.functional.huber_loss`` measured in the same run.
-Peers that are not installed are left out. Writes a markdown table to stdout and, with
-``--out FILE``, to a file.
+Every row is the median of ``--repeats`` timings of one call (after a warm-up call, which
+also compiles under ``jax.jit``), on the same input and target; the rows are timed round
+robin, one call each per round, so that the machine's drifts hit all of them alike.
+Ratios are to the peer of the same group measured in the same run: PyTorch's native
+``torch.nn.functional`` loss for NumPy and PyTorch rows, ``jax.jit(optax...)`` for JAX
+rows. Forward is the reduced loss (``reduction='mean'``); forward+backward adds the
+gradient with respect to the input (autograd on PyTorch and JAX, ``*_grad`` on NumPy).
+The memory floor is the time to read both inputs once. Peers that are not installed are
+left out.
 
-    python benchmarks/run.py                 # 1e4, 1e6 and 1e7 float32 elements
-    python benchmarks/run.py --sizes 1e5 --repeats 50
+    python benchmarks/run.py --quick             # < 2 minutes: 1e3 to 1e7, float32
+    python benchmarks/run.py                     # 1e3 to 1e8, float32 and float64
+    python benchmarks/run.py --loss log_cosh --sizes 1e6 --repeats 50
+
+Writes ``benchmarks/results.md`` and ``benchmarks/throughput.png`` (``--out`` changes
+the stem; the plot needs matplotlib).
 """
 
 from __future__ import annotations
@@ -17,103 +26,285 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 import robustloss
 
-Case = tuple[str, Callable[[], Any]]
+HERE = Path(__file__).resolve().parent
+#: loss -> (robustloss function, its grad, torch.nn.functional name, optax name, naive NumPy)
+LOSSES: dict[str, tuple[str, str | None, str | None]] = {
+    "huber": ("huber_loss", "huber_loss", "huber_loss"),
+    "mse": ("mse_loss", "mse_loss", "squared_error"),
+    "log_cosh": ("log_cosh_loss", None, "log_cosh"),
+    "tukey": ("tukey_loss", None, None),
+}
 
 
 def _have(name: str) -> bool:
     return importlib.util.find_spec(name) is not None
 
 
-def _median_seconds(f: Callable[[], Any], repeats: int) -> float:
-    f()  # warm-up (and jit compilation)
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+def _naive(loss: str, x: np.ndarray, y: np.ndarray) -> Any:
+    """The obvious NumPy composition a user would write."""
+    r = x - y
+    if loss == "huber":
+        a = np.abs(r)
+        return np.where(a <= 1.0, 0.5 * r * r, a - 0.5).mean()
+    if loss == "mse":
+        return (r * r).mean()
+    if loss == "log_cosh":
+        return np.log(np.cosh(r)).mean()
+    c = 4.685
+    return np.where(np.abs(r) <= c, c * c / 6 * (1 - (1 - (r / c) ** 2) ** 3), c * c / 6).mean()
 
 
-def _cases(x: np.ndarray, y: np.ndarray) -> list[Case]:
-    cases: list[Case] = [
-        ("memory floor: read input and target once (NumPy sum)", lambda: (x.sum(), y.sum())),
-        ("robustloss, NumPy", lambda: robustloss.huber_loss(x, y)),
-        ("naive NumPy: where(abs(r) <= d, 0.5 r², d(abs(r) - d/2)).mean()", lambda: _naive(x, y)),
+Row = tuple[str, str, str, Callable[[], Any]]  # (group, pass, name, call)
+
+
+def _numpy_rows(loss: str, x: np.ndarray, y: np.ndarray) -> list[Row]:
+    fn = getattr(robustloss, LOSSES[loss][0])
+    grad = getattr(robustloss, LOSSES[loss][0] + "_grad")
+    rows: list[Row] = [
+        ("cpu", "forward", "memory floor: read input and target once", lambda: (x.sum(), y.sum())),
+        ("cpu", "forward", "robustloss, NumPy", lambda: fn(x, y)),
+        ("cpu", "forward", "robustloss, NumPy, generic path", lambda: _generic(fn, x, y)),
+        ("cpu", "forward", "naive NumPy composition", lambda: _naive(loss, x, y)),
+        (
+            "cpu",
+            "forward+backward",
+            "robustloss, NumPy (loss and *_grad)",
+            lambda: (fn(x, y), grad(x, y)),
+        ),
     ]
-    if _have("scipy"):
+    if loss == "huber" and _have("scipy"):
         from scipy.special import huber
 
-        cases.append(("scipy.special.huber(1, r).mean()", lambda: huber(1.0, x - y).mean()))
-    if _have("torch"):
-        import torch
-        import torch.nn.functional as F
+        rows.append(
+            ("cpu", "forward", "scipy.special.huber(1, r).mean()", lambda: huber(1.0, x - y).mean())
+        )
+    return rows
 
-        tx, ty = torch.from_numpy(x), torch.from_numpy(y)
-        cases += [
-            ("torch.nn.functional.huber_loss", lambda: F.huber_loss(tx, ty)),
-            ("robustloss, torch", lambda: robustloss.huber_loss(tx, ty)),
+
+def _generic(fn: Callable[..., Any], *args: Any) -> Any:
+    with robustloss.fast_paths(False):
+        return fn(*args)
+
+
+def _torch_rows(loss: str, x: np.ndarray, y: np.ndarray) -> list[Row]:
+    import torch
+    import torch.nn.functional as F
+
+    fn = getattr(robustloss, LOSSES[loss][0])
+    native_name = LOSSES[loss][1]
+    tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+    txg = tx.clone().requires_grad_(True)
+
+    def backward(f: Callable[..., Any]) -> Callable[[], Any]:
+        def run() -> Any:
+            txg.grad = None
+            f(txg, ty).backward()
+
+        return run
+
+    rows: list[Row] = [
+        ("cpu", "forward", "robustloss, torch", lambda: fn(tx, ty)),
+        ("cpu", "forward+backward", "robustloss, torch", backward(fn)),
+    ]
+    if native_name is not None:
+        native = getattr(F, native_name)
+        rows += [
+            ("cpu", "forward", f"torch.nn.functional.{native_name}", lambda: native(tx, ty)),
+            ("cpu", "forward+backward", f"torch.nn.functional.{native_name}", backward(native)),
         ]
-    if _have("jax") and _have("optax"):
-        import jax
-        import jax.numpy as jnp
+    return rows
+
+
+def _jax_rows(loss: str, x: np.ndarray, y: np.ndarray) -> list[Row]:
+    import jax
+    import jax.numpy as jnp
+
+    fn = getattr(robustloss, LOSSES[loss][0])
+    jx, jy = jnp.asarray(x), jnp.asarray(y)
+    ours = jax.jit(lambda a, b: fn(a, b))
+    ours_grad = jax.jit(jax.grad(lambda a, b: fn(a, b)))
+    rows: list[Row] = [
+        (
+            "jax",
+            "forward",
+            "robustloss eager (cached jit inside)",
+            lambda: fn(jx, jy).block_until_ready(),
+        ),
+        ("jax", "forward", "jax.jit(robustloss)", lambda: ours(jx, jy).block_until_ready()),
+        (
+            "jax",
+            "forward+backward",
+            "jax.jit(jax.grad(robustloss))",
+            lambda: ours_grad(jx, jy).block_until_ready(),
+        ),
+    ]
+    optax_name = LOSSES[loss][2]
+    if optax_name is not None and _have("optax"):
         import optax
 
-        jx, jy = jnp.asarray(x), jnp.asarray(y)
-        optax_mean = jax.jit(lambda a, b: optax.huber_loss(a, b).mean())
-        ours = jax.jit(robustloss.huber_loss)
-        cases += [
+        peer = getattr(optax, optax_name)
+        theirs = jax.jit(lambda a, b: peer(a, b).mean())
+        theirs_grad = jax.jit(jax.grad(lambda a, b: peer(a, b).mean()))
+        rows += [
             (
-                "jax.jit(optax.huber_loss(...).mean())",
-                lambda: optax_mean(jx, jy).block_until_ready(),
+                "jax",
+                "forward",
+                f"jax.jit(optax.{optax_name}(...).mean())",
+                lambda: theirs(jx, jy).block_until_ready(),
             ),
-            ("jax.jit(robustloss.huber_loss)", lambda: ours(jx, jy).block_until_ready()),
+            (
+                "jax",
+                "forward+backward",
+                f"jax.jit(jax.grad(optax.{optax_name}))",
+                lambda: theirs_grad(jx, jy).block_until_ready(),
+            ),
         ]
-    return cases
+    return rows
 
 
-def _naive(x: np.ndarray, y: np.ndarray) -> Any:
-    r = x - y
-    a = np.abs(r)
-    return np.where(a <= 1.0, 0.5 * r * r, a - 0.5).mean()
+def measure(loss: str, size: int, dtype: str, repeats: int) -> list[dict[str, Any]]:
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(size).astype(dtype)
+    y = rng.standard_normal(size).astype(dtype)
+    rows = _numpy_rows(loss, x, y)
+    if _have("torch"):
+        rows += _torch_rows(loss, x, y)
+    if _have("jax"):
+        rows += _jax_rows(loss, x, y)
+    # round robin: every row is timed once per round, so drifts of the machine's speed
+    # (frequency, neighbours) fall on all rows alike; medians over the rounds
+    reps = max(3, min(repeats, int(2e8 // max(size, 1))))  # fewer rounds for 1e8
+    times: list[list[float]] = [[] for _ in rows]
+    for _, kind, name, call in rows:
+        print(f"  {loss} {dtype} {size:>12,} {kind:<16} {name} ...", file=sys.stderr, flush=True)
+        call()  # warm-up (and jit compilation)
+    for _ in range(reps):
+        for i, (_, _, _, call) in enumerate(rows):
+            t0 = time.perf_counter()
+            call()
+            times[i].append(time.perf_counter() - t0)
+    out = [
+        {
+            "loss": loss,
+            "dtype": dtype,
+            "size": size,
+            "group": group,
+            "pass": kind,
+            "name": name,
+            "seconds": statistics.median(t),
+        }
+        for (group, kind, name, _), t in zip(rows, times, strict=True)
+    ]
+    _ratios(out)
+    return out
+
+
+def _ratios(rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        if row["group"] == "cpu":
+            ref = [
+                r
+                for r in rows
+                if r["pass"] == row["pass"] and r["name"].startswith("torch.nn.functional")
+            ]
+        else:
+            ref = [r for r in rows if r["pass"] == row["pass"] and "optax" in r["name"]]
+        row["ratio"] = row["seconds"] / ref[0]["seconds"] if ref else None
+        row["reference"] = ref[0]["name"] if ref else None
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| loss | dtype | size | pass | implementation | median | ratio | to |",
+        "|---|---|---:|---|---|---:|---:|---|",
+    ]
+    for r in rows:
+        ratio = f"{r['ratio']:.2f}x" if r["ratio"] is not None else ""
+        to = r["reference"] if r["ratio"] is not None else ""
+        lines.append(
+            f"| {r['loss']} | {r['dtype']} | {r['size']:,} | {r['pass']} | {r['name']} | "
+            f"{r['seconds'] * 1e3:.3f} ms | {ratio} | {to} |"
+        )
+    return "\n".join(lines)
+
+
+def plot(rows: list[dict[str, Any]], path: Path) -> bool:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed: no plot", file=sys.stderr)
+        return False
+    combos = sorted({(r["loss"], r["dtype"]) for r in rows})
+    fig, axes = plt.subplots(1, len(combos), figsize=(6.5 * len(combos), 4.8), squeeze=False)
+    for ax, (loss, dtype) in zip(axes[0], combos, strict=True):
+        sel = [
+            r for r in rows if r["loss"] == loss and r["dtype"] == dtype and r["pass"] == "forward"
+        ]
+        for name in dict.fromkeys(r["name"] for r in sel):
+            pts = sorted((r["size"], r["size"] / r["seconds"]) for r in sel if r["name"] == name)
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=name)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("elements")
+        ax.set_ylabel("elements per second (forward, mean)")
+        ax.set_title(f"{loss}, {dtype}")
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", nargs="+", type=float, default=[1e4, 1e6, 1e7])
-    parser.add_argument("--repeats", type=int, default=20)
-    parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
-    parser.add_argument("--out", help="also write the markdown table to this file")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1e3..1e7, float32, huber: < 2 min")
+    parser.add_argument("--sizes", nargs="+", type=float)
+    parser.add_argument("--dtypes", nargs="+", default=None, choices=["float32", "float64"])
+    parser.add_argument("--loss", nargs="+", default=None, choices=list(LOSSES))
+    parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--out", default=str(HERE / "results"), help="stem of the .md and .png")
     args = parser.parse_args(argv)
-
-    rng = np.random.default_rng(0)
-    lines = [
-        f"huber_loss, reduction='mean', {args.dtype}; median of {args.repeats} calls",
-        "",
-        "| size | implementation | time | vs torch native |",
-        "|---:|---|---:|---:|",
-    ]
-    for size in (int(s) for s in args.sizes):
-        x = rng.standard_normal(size).astype(args.dtype)
-        y = rng.standard_normal(size).astype(args.dtype)
-        results = []
-        for name, f in _cases(x, y):
-            print(f"  {size:>11,} {name} ...", file=sys.stderr, flush=True)
-            results.append((name, _median_seconds(f, args.repeats)))
-        native = dict(results).get("torch.nn.functional.huber_loss")
-        for name, t in results:
-            ratio = f"{t / native:.2f}x" if native else "-"
-            lines.append(f"| {size:,} | {name} | {t * 1e3:.3f} ms | {ratio} |")
-    table = "\n".join(lines)
-    print(table)
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as fh:
-            fh.write(table + "\n")
+    if args.quick:
+        sizes = args.sizes or [1e3, 1e5, 1e7]
+        dtypes, losses, repeats = (
+            args.dtypes or ["float32"],
+            args.loss or ["huber"],
+            args.repeats or 7,
+        )
+    else:
+        sizes = args.sizes or [1e3, 1e4, 1e5, 1e6, 1e7, 1e8]
+        dtypes, losses, repeats = (
+            args.dtypes or ["float32", "float64"],
+            args.loss or ["huber", "log_cosh"],
+            args.repeats or 15,
+        )
+    start = time.perf_counter()
+    rows = []
+    for loss in losses:
+        for dtype in dtypes:
+            for size in sizes:
+                rows += measure(loss, int(size), dtype, repeats)
+    text = table(rows)
+    print(text)
+    stem = Path(args.out)
+    header = (
+        f"Medians of up to {repeats} calls per row, `python benchmarks/run.py "
+        f"{' '.join(argv if argv is not None else sys.argv[1:])}` "
+        f"({time.perf_counter() - start:.0f} s).\n\n"
+    )
+    stem.with_suffix(".md").write_text("# Benchmarks\n\n" + header + text + "\n", "utf-8")
+    if plot(rows, stem.with_name(stem.name.replace("results", "throughput")).with_suffix(".png")):
+        print(f"wrote {stem.with_suffix('.md')} and the plot", file=sys.stderr)
     return 0
 
 

@@ -4,6 +4,7 @@ The namespace of the caller's arrays picks the backend: the same call runs on Nu
 PyTorch (CPU or CUDA, with autograd), CuPy, JAX (jit and grad) and Dask (lazy).
 """
 
+from ._config import fast_paths, fast_paths_enabled
 from ._functional import (
     huber_loss,
     huber_loss_grad,
@@ -62,6 +63,8 @@ __all__ = [
     "__version__",
     "cauchy_loss",
     "cauchy_loss_grad",
+    "fast_paths",
+    "fast_paths_enabled",
     "geman_mcclure_loss",
     "geman_mcclure_loss_grad",
     "general_loss",

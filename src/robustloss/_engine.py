@@ -10,6 +10,8 @@ every loss:
 * ``"weighted_mean"``: ``sum(w * l) / sum(w)``, ``w`` broadcast to ``input``.
 
 Arithmetic runs in float32 for float16 / bfloat16 inputs and the result is cast back.
+How it runs on the namespace at hand (blocked, fused, jitted, per block) is chosen by
+:mod:`._strategies`; :func:`_generic` is the plain composition they are tested against.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Iterator
+from typing import Any
 
 import array_api_compat as aac
 
+from . import _strategies
 from ._definitions import LossDefinition
 from ._typing import Array, Namespace
 from ._validation import Prepared, check_reduction, is_array, prepare, prepare_parameter
@@ -107,9 +111,22 @@ def evaluate(
         if is_array(value):
             values[name] = prepare_parameter(p, name, value)
     with _ieee(xp):
-        r = p.input - p.target
-        if derivative:
-            out = _reduce_derivative(p, definition.psi(r, xp=xp, **values), reduction)
-        else:
-            out = _reduce(p, definition.rho(r, xp=xp, **values), reduction)
+        out = _strategies.run(definition, p, values, reduction, derivative, _generic)
+        if out is None:
+            out = _generic(definition, p, values, reduction, derivative)
         return xp.astype(out, p.dtype, copy=False)
+
+
+def _generic(
+    definition: LossDefinition,
+    p: Prepared,
+    values: dict[str, Any],
+    reduction: str,
+    derivative: bool,
+) -> Array:
+    """Compute by the plain Array API composition, the reference of every strategy."""
+    xp = p.xp
+    r = p.input - p.target
+    if derivative:
+        return _reduce_derivative(p, definition.psi(r, xp=xp, **values), reduction)
+    return _reduce(p, definition.rho(r, xp=xp, **values), reduction)

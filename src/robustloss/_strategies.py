@@ -1,0 +1,257 @@
+"""How to run a loss fast on the namespace at hand, from the same definitions.
+
+The engine (:mod:`._engine`) validates and prepares the arguments, then asks :func:`run`
+for a result; ``None`` means "use the generic Array API composition". Each strategy
+computes exactly what the generic path computes, from the same ``rho`` and ``psi`` (or,
+on PyTorch, with PyTorch's own fused kernel where its definition is ours), and is tested
+equal to it. ``robustloss.fast_paths(False)`` turns them all off.
+
+* NumPy, reductions of more than one block: blocked evaluation. The flattened arrays
+  are walked in blocks of 2**15 elements; ``rho`` runs on each block while its
+  temporaries stay in cache, and the block sums are added in float64. Extra memory is
+  a few blocks, whatever the size, and the time about a third of the generic
+  composition's.
+* PyTorch: ``torch.nn.functional``'s fused kernels for Huber, Smooth L1, L1 and MSE
+  (unweighted ``'none'``, ``'mean'``, ``'sum'``; their values and autograd are ours), and
+  for every other loss a custom autograd function whose backward is ``psi``: one saved
+  tensor instead of one per step of the composition.
+* JAX, inputs of 2**15 elements or more: the generic code under a cached ``jax.jit``
+  (one per loss, reduction, hyper-parameters, weight or not): XLA fuses it into one
+  kernel. Inside a caller's own ``jit`` or ``grad`` it is simply inlined. Smaller inputs
+  run eagerly: compiling once per new shape would cost more than it saves.
+* Dask: ``rho`` (or ``psi``) runs once per block (``map_blocks``: one task per block
+  instead of one per step), then Dask's tree reduction; nothing is computed.
+* CuPy, array-api-strict and other namespaces: the generic path. (CuPy gets its fusion
+  from the generic composition on the device; a hand-fused kernel needs a GPU to be
+  verified on, which the project's CI does not have.)
+
+Array-valued hyper-parameters (Barron's ``alpha``) always take the generic path.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import array_api_compat as aac
+
+from ._config import fast_paths_enabled
+from ._definitions import HUBER, L1, MSE, SMOOTH_L1, LossDefinition
+from ._typing import Array
+from ._validation import Prepared, is_array
+
+__all__ = ["BLOCK", "JAX_MIN_SIZE", "run"]
+
+#: elements per block of the NumPy strategy (128 KiB of float32 per temporary)
+BLOCK = 1 << 15
+#: smallest input the JAX strategy compiles for: below it, compiling once per shape costs
+#: more than the eager composition, unless the caller jits (then it is inlined anyway)
+JAX_MIN_SIZE = 1 << 15
+
+Generic = Callable[[LossDefinition, Prepared, dict[str, Any], str, bool], Array]
+
+
+def run(
+    definition: LossDefinition,
+    p: Prepared,
+    values: dict[str, Any],
+    reduction: str,
+    derivative: bool,
+    generic: Generic,
+) -> Array | None:
+    """Compute by the namespace's strategy; None means "take the generic path"."""
+    if not fast_paths_enabled() or any(is_array(v) for v in values.values()):
+        return None
+    xp = p.xp
+    if aac.is_numpy_namespace(xp):
+        if derivative or reduction == "none" or None in p.shape:
+            return None
+        if math.prod(p.shape) <= BLOCK:  # type: ignore[arg-type]  # one block: the same work
+            return None
+        return _numpy_blocked(definition, p, values, reduction)
+    if aac.is_torch_namespace(xp):
+        return _torch(definition, p, values, reduction, derivative, generic)
+    if aac.is_jax_namespace(xp):
+        if math.prod(p.shape) < JAX_MIN_SIZE:  # type: ignore[arg-type]
+            return None
+        return _jax(definition, p, values, reduction, derivative, generic)
+    if aac.is_dask_namespace(xp):
+        return _dask(definition, p, values, reduction, derivative)
+    return None
+
+
+# --- NumPy: blocked ----------------------------------------------------------------------
+def _flat(a: Any) -> Any:
+    """Something sliceable by flat index without copying the whole array."""
+    return a.reshape(-1) if a.flags.c_contiguous else a.flat  # flatiter slices copy a block
+
+
+def _numpy_blocked(
+    definition: LossDefinition, p: Prepared, values: dict[str, Any], reduction: str
+) -> Array:
+    import numpy as np
+
+    x, xp = p.input, p.xp
+    n = int(x.size)
+    xf, yf = _flat(x), _flat(p.target)
+    wf = None if p.weight is None else _flat(np.broadcast_to(p.weight, x.shape))
+    total = 0.0
+    weights = 0.0
+    for i in range(0, n, BLOCK):
+        j = min(i + BLOCK, n)
+        loss = definition.rho(xf[i:j] - yf[i:j], xp=xp, **values)
+        if wf is not None:
+            w = wf[i:j]
+            loss = loss * w
+            weights += float(np.sum(w))
+        total += float(np.sum(loss))
+    if reduction == "sum":
+        out = total
+    else:
+        den = weights if (reduction == "weighted_mean" and wf is not None) else float(n)
+        out = total / den if den else math.nan
+    return np.asarray(out, dtype=x.dtype)[()]
+
+
+# --- PyTorch: native kernels and a psi-backed autograd function -------------------------
+def _torch_native(definition: LossDefinition, values: dict[str, Any], x: Any) -> Any:
+    """PyTorch's fused loss with our semantics for these hyper-parameters, or None."""
+    import torch
+    import torch.nn.functional as F
+
+    info = torch.finfo(x.dtype)
+    if definition is HUBER and values["delta"] <= info.max:
+        return functools.partial(F.huber_loss, delta=values["delta"])
+    if definition is SMOOTH_L1:
+        beta = values["beta"]
+        if beta < info.tiny:  # exactly L1 here (see _definitions)
+            return F.l1_loss
+        return functools.partial(F.smooth_l1_loss, beta=beta) if beta <= info.max else None
+    if definition is L1:
+        return F.l1_loss
+    if definition is MSE:
+        return F.mse_loss
+    return None
+
+
+def _torch_rho_function() -> Any:
+    import torch
+
+    class Rho(torch.autograd.Function):
+        """rho(r) forward, grad * psi(r) backward: saves r only."""
+
+        generate_vmap_rule = True
+
+        @staticmethod
+        def forward(r: Any, definition: LossDefinition, values: dict[str, Any], xp: Any) -> Any:
+            return definition.rho(r, xp=xp, **values)
+
+        @staticmethod
+        def setup_context(ctx: Any, inputs: Any, output: Any) -> None:
+            r, definition, values, xp = inputs
+            ctx.save_for_backward(r)
+            ctx.psi = functools.partial(definition.psi, xp=xp, **values)
+
+        @staticmethod
+        def backward(ctx: Any, grad: Any) -> Any:
+            (r,) = ctx.saved_tensors
+            return grad * ctx.psi(r), None, None, None
+
+    return Rho
+
+
+_TORCH_RHO: list[Any] = []
+
+
+def _torch(
+    definition: LossDefinition,
+    p: Prepared,
+    values: dict[str, Any],
+    reduction: str,
+    derivative: bool,
+    generic: Generic,
+) -> Array | None:
+    import torch
+
+    if derivative:
+        return None
+    x, y = p.input, p.target
+    native = _torch_native(definition, values, x)
+    if native is not None and p.weight is None and x.numel() > 0 and reduction != "none":
+        return native(x, y, reduction="mean" if reduction == "weighted_mean" else reduction)
+    if native is not None and p.weight is None and reduction == "none":
+        return native(x, y, reduction="none")
+    if torch.is_grad_enabled() and (x.requires_grad or y.requires_grad):
+        from ._engine import _reduce
+
+        if not _TORCH_RHO:
+            _TORCH_RHO.append(_torch_rho_function())
+        loss = _TORCH_RHO[0].apply(x - y, definition, values, p.xp)
+        return _reduce(p, loss, reduction)
+    return None
+
+
+# --- JAX: a cached jit of the generic code -----------------------------------------------
+@functools.lru_cache(maxsize=512)
+def _jax_compiled(
+    definition: LossDefinition,
+    items: tuple[tuple[str, float], ...],
+    reduction: str,
+    derivative: bool,
+    weighted: bool,
+    generic: Generic,
+    xp: Any,
+) -> Callable[..., Array]:
+    import jax
+
+    def compute(x: Array, y: Array, w: Array | None) -> Array:
+        shape = tuple(int(d) for d in x.shape)
+        p = Prepared(xp=xp, input=x, target=y, weight=w, dtype=x.dtype, shape=shape)
+        return generic(definition, p, dict(items), reduction, derivative)
+
+    return jax.jit(compute)
+
+
+def _jax(
+    definition: LossDefinition,
+    p: Prepared,
+    values: dict[str, Any],
+    reduction: str,
+    derivative: bool,
+    generic: Generic,
+) -> Array:
+    items = tuple(sorted(values.items()))
+    f = _jax_compiled(definition, items, reduction, derivative, p.weight is not None, generic, p.xp)
+    return f(p.input, p.target, p.weight)
+
+
+# --- Dask: one task per block ------------------------------------------------------------
+def _dask(
+    definition: LossDefinition,
+    p: Prepared,
+    values: dict[str, Any],
+    reduction: str,
+    derivative: bool,
+) -> Array:
+    import dask.array as da
+
+    from ._engine import _ieee, _reduce, _reduce_derivative
+
+    fn = definition.psi if derivative else definition.rho
+
+    def block(a: Any, b: Any) -> Any:
+        ns = aac.array_namespace(a, b)
+        with _ieee(ns):  # computed later, outside the engine's own errstate
+            return fn(a - b, xp=ns, **values)
+
+    x = p.input
+    elementwise = da.map_blocks(  # type: ignore[no-untyped-call]
+        block, x, p.target, dtype=x.dtype, meta=x._meta
+    )
+    q = replace(p, input=x)
+    if derivative:
+        return _reduce_derivative(q, elementwise, reduction)
+    return _reduce(q, elementwise, reduction)

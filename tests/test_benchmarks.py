@@ -1,0 +1,31 @@
+"""The benchmark runner runs (tiny sizes) and writes its table; it measures nothing here."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+RUNNER = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
+
+
+def test_the_benchmark_runner_writes_its_table(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("benchmark_run", RUNNER)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("benchmark_run", module)
+    spec.loader.exec_module(module)
+    stem = tmp_path / "results"
+    argv = ["--quick", "--sizes", "1000", "--repeats", "3", "--loss", "huber", "tukey"]
+    assert module.main([*argv, "--out", str(stem)]) == 0
+    text = stem.with_suffix(".md").read_text("utf-8")
+    assert "robustloss, NumPy" in text
+    assert "naive NumPy composition" in text
+    if importlib.util.find_spec("torch") is not None:
+        assert "torch.nn.functional.huber_loss" in text
+    if importlib.util.find_spec("matplotlib") is None:
+        pytest.skip("matplotlib is not installed: no plot to check")
+    assert (tmp_path / "throughput.png").stat().st_size > 0

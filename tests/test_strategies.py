@@ -1,0 +1,283 @@
+"""Every evaluation strategy equals the plain generic path, on every loss definition.
+
+``robustloss.fast_paths(False)`` gives the generic Array API composition; each test
+computes the same call both ways. Also: the NumPy strategy's memory bound, PyTorch's
+native kernels and psi-backed autograd, the JAX cache, Dask's laziness, and the switch.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+import tracemalloc
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+
+import robustloss as rl
+from matrix import Backend
+from robustloss import _definitions, _family, _general, _strategies
+from robustloss._definitions import LossDefinition
+from robustloss._reference import LOSSES
+
+REDUCTIONS = ["none", "mean", "sum", "weighted_mean"]
+BLOCK = _strategies.BLOCK
+
+
+def _definitions_in_the_package() -> list[str]:
+    found = []
+    for module in (_definitions, _family, _general):
+        for value in vars(module).values():
+            if isinstance(value, LossDefinition):
+                found.append(value.name)
+    return found
+
+
+#: every definition, with hyper-parameters that exercise its special paths
+PARAMS: list[tuple[str, dict[str, float]]] = [
+    ("huber", {"delta": 0.7}),
+    ("smooth_l1", {"beta": 1.3}),
+    ("smooth_l1", {"beta": 0.0}),
+    ("l1", {}),
+    ("mse", {}),
+    ("log_cosh", {}),
+    ("pseudo_huber", {"delta": 0.5}),
+    ("tukey", {"c": 1.5}),
+    ("cauchy", {"scale": 0.5}),
+    ("welsch", {"scale": 2.0}),
+    ("geman_mcclure", {"scale": 1.0}),
+    ("general", {"alpha": 0.5, "scale": 1.5}),
+    ("general", {"alpha": 0.0}),
+    ("general", {"alpha": -math.inf}),
+]
+IDS = [n + "".join(f"-{k}{v:g}" for k, v in p.items()) for n, p in PARAMS]
+
+
+def test_every_definition_is_covered() -> None:
+    assert set(_definitions_in_the_package()) == {name for name, _ in PARAMS}
+    assert set(LOSSES) == {name for name, _ in PARAMS}
+
+
+def _call(name: str, params: dict[str, float], *args: Any, grad: bool = False, **kw: Any) -> Any:
+    fn = LOSSES[name][1 if grad else 0]
+    if name == "general":
+        params = {"scale": 1.0, **params}
+        return fn(*args, params["alpha"], params["scale"], **kw)
+    return fn(*args, **params, **kw)
+
+
+def _both(name: str, params: dict[str, float], *args: Any, **kw: Any) -> tuple[Any, Any]:
+    fast = _call(name, params, *args, **kw)
+    with rl.fast_paths(False):
+        generic = _call(name, params, *args, **kw)
+    return fast, generic
+
+
+def _inputs(size: int, dtype: str, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal(size) * 3).astype(dtype)
+    y = (rng.standard_normal(size) * 3).astype(dtype)
+    return x, y, rng.uniform(0, 2, size).astype(dtype)
+
+
+def _tol(dtype: str) -> dict[str, float]:
+    # different summation orders; float32 sums of 1e5 terms differ by ~1e-6 relative
+    return {"rtol": 2e-5, "atol": 1e-6} if dtype == "float32" else {"rtol": 1e-12, "atol": 1e-14}
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize(("name", "params"), PARAMS, ids=IDS)
+def test_strategy_equals_generic(
+    backend: Backend, dtype: str, name: str, params: dict[str, float], reduction: str
+) -> None:
+    xn, yn, wn = _inputs(17 * 2000, "float64")  # a block and a bit; JAX compiles
+    assert xn.size > max(BLOCK, _strategies.JAX_MIN_SIZE)
+    if dtype in ("float16", "bfloat16"):  # keep the sums within float16's range
+        xn, yn = xn / 64, yn / 64
+    shapes = [xn.reshape(-1, 17)[:, :], xn]  # 2-d and 1-d
+    for xs in shapes:
+        x = backend.asarray(xs, dtype)
+        y = backend.asarray(yn.reshape(xs.shape), dtype)
+        for w in (None, backend.asarray(wn.reshape(xs.shape), dtype)):
+            fast, generic = _both(name, params, x, y, reduction=reduction, weight=w)
+            assert fast.dtype == generic.dtype
+            assert tuple(fast.shape) == tuple(generic.shape)
+            rtol = {"float16": 2e-3, "bfloat16": 1.6e-2}.get(dtype)
+            tol = _tol(dtype) if rtol is None else {"rtol": rtol, "atol": 1e-3}
+            np.testing.assert_allclose(backend.to_numpy(fast), backend.to_numpy(generic), **tol)
+            g_fast, g_generic = (
+                _call(name, params, x, y, grad=True, reduction=reduction, weight=w),
+                None,
+            )
+            with rl.fast_paths(False):
+                g_generic = _call(name, params, x, y, grad=True, reduction=reduction, weight=w)
+            np.testing.assert_allclose(backend.to_numpy(g_fast), backend.to_numpy(g_generic), **tol)
+
+
+test_strategy_equals_generic.dtypes = ("float16", "bfloat16", "float32", "float64")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("size", [0, 1, BLOCK - 1, BLOCK, BLOCK + 1, 3 * BLOCK + 5])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "weighted_mean"])
+def test_numpy_blocks_at_their_edges(size: int, reduction: str) -> None:
+    x, y, w = _inputs(size, "float64", seed=size)
+    for name, params in PARAMS:
+        for weight in (None, w, w[:1], 0.5):
+            fast, generic = _both(name, params, x, y, reduction=reduction, weight=weight)
+            np.testing.assert_allclose(fast, generic, rtol=1e-12, atol=1e-300, equal_nan=True)
+            assert type(fast) is type(generic)
+
+
+def test_numpy_strided_read_only_and_broadcast_weights() -> None:
+    x, y, w = _inputs(6 * BLOCK, "float32", seed=9)
+    xs = x.reshape(3, -1)[:, ::-2]  # negative stride, not contiguous
+    ys = y.reshape(3, -1)[:, 1::2]
+    xs.flags.writeable = False
+    wb = w[: xs.shape[1]]  # broadcasts over the rows
+    before = (xs.copy(), ys.copy(), wb.copy())
+    for reduction in ("mean", "sum", "weighted_mean"):
+        for name, params in PARAMS:
+            fast, generic = _both(name, params, xs, ys, reduction=reduction, weight=wb)
+            np.testing.assert_allclose(fast, generic, **_tol("float32"))
+    for a, b in zip((xs, ys, wb), before, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(("name", "params"), PARAMS, ids=IDS)
+def test_numpy_memory_is_bounded(name: str, params: dict[str, float]) -> None:
+    x, y, _ = _inputs(10**7, "float32", seed=1)
+    for reduction in ("mean", "sum"):
+        tracemalloc.start()
+        try:
+            _call(name, params, x, y, reduction=reduction)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak <= 16 * 2**20, f"{name} {reduction}: {peak / 2**20:.1f} MiB"
+
+
+# --- PyTorch -------------------------------------------------------------------------------
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize(("name", "params"), PARAMS, ids=IDS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_torch_forward_and_backward_equal_generic(
+    name: str, params: dict[str, float], reduction: str, dtype: str
+) -> None:
+    torch = pytest.importorskip("torch")
+    xn, yn, _ = _inputs(1000, dtype, seed=3)
+    results = []
+    for enabled in (True, False):
+        x = torch.tensor(xn, requires_grad=True)
+        y = torch.tensor(yn, requires_grad=True)
+        with rl.fast_paths(enabled):
+            out = _call(name, params, x, y, reduction=reduction)
+        (out.sum() if reduction == "none" else out).backward()
+        assert x.grad is not None
+        assert y.grad is not None
+        results.append((out.detach().numpy(), x.grad.numpy(), y.grad.numpy()))
+    for fast, generic in zip(*results, strict=True):
+        np.testing.assert_allclose(fast, generic, **_tol(dtype))
+
+
+def test_torch_uses_its_native_kernels_and_psi_backward() -> None:
+    torch = pytest.importorskip("torch")
+    x = torch.randn(100, requires_grad=True)
+    y = torch.randn(100)
+    assert "HuberLoss" in type(rl.huber_loss(x, y).grad_fn).__name__
+    assert "SmoothL1" in type(rl.smooth_l1_loss(x, y, beta=0.5).grad_fn).__name__
+    assert "Mse" in type(rl.mse_loss(x, y).grad_fn).__name__
+    # other losses: one custom node holding r, not a node per step of the composition
+    out = rl.tukey_loss(x, y, reduction="none")
+    assert "Rho" in type(out.grad_fn).__name__
+    with rl.fast_paths(False):
+        assert "Rho" not in type(rl.tukey_loss(x, y, reduction="none").grad_fn).__name__
+
+
+def test_torch_second_derivatives_through_the_psi_backward() -> None:
+    torch = pytest.importorskip("torch")
+    x = torch.tensor([0.3, -1.2, 2.5], dtype=torch.float64, requires_grad=True)
+    y = torch.zeros(3, dtype=torch.float64)
+    (g,) = torch.autograd.grad(rl.log_cosh_loss(x, y, reduction="sum"), x, create_graph=True)
+    (h,) = torch.autograd.grad(g.sum(), x)
+    np.testing.assert_allclose(h.numpy(), 1 - np.tanh(x.detach().numpy()) ** 2, rtol=1e-14)
+
+
+def test_torch_compile_and_func_grad() -> None:
+    torch = pytest.importorskip("torch")
+    x = torch.randn(50, dtype=torch.float64)
+    y = torch.zeros(50, dtype=torch.float64)
+    g = torch.func.grad(lambda a: rl.cauchy_loss(a, y))(x)
+    with rl.fast_paths(False):
+        want = torch.func.grad(lambda a: rl.cauchy_loss(a, y))(x)
+    torch.testing.assert_close(g, want)
+
+
+# --- JAX -----------------------------------------------------------------------------------
+def test_jax_strategy_is_cached_and_works_under_jit_and_grad() -> None:
+    jax = pytest.importorskip("jax")
+    jnp = jax.numpy
+    n = _strategies.JAX_MIN_SIZE
+    x, y = jnp.linspace(-3, 3, n), jnp.zeros(n)
+    before = _strategies._jax_compiled.cache_info().misses
+    rl.pseudo_huber_loss(x, y, delta=0.25)
+    rl.pseudo_huber_loss(x + 1, y, delta=0.25)
+    assert _strategies._jax_compiled.cache_info().misses == before + 1
+    f = jax.jit(jax.grad(lambda a: rl.pseudo_huber_loss(a, y, delta=0.25)))
+    with rl.fast_paths(False):
+        want = jax.grad(lambda a: rl.pseudo_huber_loss(a, y, delta=0.25))(x)
+    np.testing.assert_allclose(np.asarray(f(x)), np.asarray(want), rtol=1e-14)
+
+
+# --- Dask ----------------------------------------------------------------------------------
+def _no_compute(*args: Any, **kwargs: Any) -> Any:
+    raise AssertionError("computed inside robustloss")
+
+
+def test_dask_strategy_is_one_task_per_block_and_lazy() -> None:
+    dask = pytest.importorskip("dask")
+    da = pytest.importorskip("dask.array")
+    xn, yn, _ = _inputs(4000, "float64")
+    x, y = da.from_array(xn, chunks=500), da.from_array(yn, chunks=500)
+    with dask.config.set(scheduler=_no_compute):
+        fast = rl.general_loss(x, y, 0.5, reduction="none")
+        with rl.fast_paths(False):
+            generic = rl.general_loss(x, y, 0.5, reduction="none")
+    assert len(fast.dask) < len(generic.dask) / 4
+    np.testing.assert_allclose(fast.compute(scheduler="sync"), generic.compute(scheduler="sync"))
+
+
+def test_dask_does_not_warn_when_computed() -> None:
+    da = pytest.importorskip("dask.array")
+    x = da.from_array(np.asarray([1e308, -1e308, 0.0]), chunks=2)
+    out = rl.mse_loss(x, da.zeros_like(x), reduction="none")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isinf(out.compute(scheduler="sync")[:2]).all()
+
+
+# --- the switch ----------------------------------------------------------------------------
+def test_the_switch_is_scoped_and_typed() -> None:
+    assert rl.fast_paths_enabled()
+    with rl.fast_paths(False):
+        assert not rl.fast_paths_enabled()
+        with rl.fast_paths(True):
+            assert rl.fast_paths_enabled()
+        assert not rl.fast_paths_enabled()
+    assert rl.fast_paths_enabled()
+    with pytest.raises(TypeError, match="bool"), rl.fast_paths("no"):  # type: ignore[arg-type]
+        pass
+
+
+def test_the_environment_variable_turns_it_off() -> None:
+    code = "import robustloss; print(robustloss.fast_paths_enabled())"
+    env = {"ROBUSTLOSS_FAST_PATHS": "0", "PATH": ""}
+    import os
+
+    env = {**os.environ, **env}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"
