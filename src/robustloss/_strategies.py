@@ -12,9 +12,10 @@ equal to it. ``robustloss.fast_paths(False)`` turns them all off.
   a few blocks, whatever the size, and the time about a third of the generic
   composition's.
 * PyTorch: ``torch.nn.functional``'s fused kernels for Huber, Smooth L1, L1 and MSE
-  (unweighted ``'none'``, ``'mean'``, ``'sum'``; their values and autograd are ours), and
-  for every other loss a custom autograd function whose backward is ``psi``: one saved
-  tensor instead of one per step of the composition.
+  (unweighted ``'none'``, ``'mean'``, ``'sum'``; their values and autograd are ours); for
+  every other loss a custom autograd function whose backward is ``psi`` (one saved
+  tensor instead of one per step of the composition) where autograd is on, and the
+  blocked evaluation of NumPy for reductions of contiguous CPU tensors where it is off.
 * JAX, inputs of 2**15 elements or more: the generic code under a cached ``jax.jit``
   (one per loss, reduction, hyper-parameters, weight or not): XLA fuses it into one
   kernel. Inside a caller's own ``jit`` or ``grad`` it is simply inlined. Smaller inputs
@@ -94,10 +95,24 @@ def _numpy_blocked(
 ) -> Array:
     import numpy as np
 
-    x, xp = p.input, p.xp
-    n = int(x.size)
-    xf, yf = _flat(x), _flat(p.target)
+    x = p.input
     wf = None if p.weight is None else _flat(np.broadcast_to(p.weight, x.shape))
+    out = _blocked(definition, p, values, reduction, _flat(x), _flat(p.target), wf)
+    return np.asarray(out, dtype=x.dtype)[()]
+
+
+def _blocked(
+    definition: LossDefinition,
+    p: Prepared,
+    values: dict[str, Any],
+    reduction: str,
+    xf: Any,
+    yf: Any,
+    wf: Any,
+) -> float:
+    """Walk flat views of input, target and weight in blocks; the reduced loss."""
+    xp = p.xp
+    n = math.prod(p.shape)  # type: ignore[arg-type]
     total = 0.0
     weights = 0.0
     for i in range(0, n, BLOCK):
@@ -106,14 +121,33 @@ def _numpy_blocked(
         if wf is not None:
             w = wf[i:j]
             loss = loss * w
-            weights += float(np.sum(w))
-        total += float(np.sum(loss))
+            weights += float(xp.sum(w))
+        total += float(xp.sum(loss))
     if reduction == "sum":
-        out = total
-    else:
-        den = weights if (reduction == "weighted_mean" and wf is not None) else float(n)
-        out = total / den if den else math.nan
-    return np.asarray(out, dtype=x.dtype)[()]
+        return total
+    den = weights if (reduction == "weighted_mean" and wf is not None) else float(n)
+    return total / den if den else math.nan
+
+
+def _torch_blocked(
+    definition: LossDefinition, p: Prepared, values: dict[str, Any], reduction: str
+) -> Array | None:
+    """Run the blocked evaluation on contiguous CPU tensors that need no autograd."""
+    import torch
+
+    x, y, w = p.input, p.target, p.weight
+    if x.device.type != "cpu" or not (x.is_contiguous() and y.is_contiguous()):
+        return None
+    if torch.compiler.is_compiling():  # a traced graph fuses by itself; no Python loop
+        return None
+    wf = None
+    if w is not None:
+        full = torch.broadcast_to(w, x.shape)
+        if not full.is_contiguous():
+            return None  # broadcast weights: the generic path (no full-size copy)
+        wf = full.reshape(-1)
+    out = _blocked(definition, p, values, reduction, x.reshape(-1), y.reshape(-1), wf)
+    return torch.tensor(out, dtype=x.dtype)
 
 
 # --- PyTorch: native kernels and a psi-backed autograd function -------------------------
@@ -184,7 +218,10 @@ def _torch(
         return native(x, y, reduction="mean" if reduction == "weighted_mean" else reduction)
     if native is not None and p.weight is None and reduction == "none":
         return native(x, y, reduction="none")
-    if torch.is_grad_enabled() and (x.requires_grad or y.requires_grad):
+    grad = torch.is_grad_enabled() and (x.requires_grad or y.requires_grad)
+    if not grad and reduction != "none" and x.numel() > BLOCK:
+        return _torch_blocked(definition, p, values, reduction)
+    if grad:
         from ._engine import _reduce
 
         if not _TORCH_RHO:
