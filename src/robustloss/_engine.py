@@ -26,7 +26,7 @@ import array_api_compat as aac
 from . import _strategies
 from ._definitions import LossDefinition
 from ._typing import Array, Namespace
-from ._validation import Prepared, check_reduction, is_array, prepare, prepare_parameter
+from ._validation import Prepared, check_reduction, prepare, prepare_parameters
 
 __all__ = ["evaluate"]
 
@@ -107,9 +107,7 @@ def evaluate(
     values = definition.validate(params)
     p = prepare(input, target, weight, xp=xp)
     xp = p.xp
-    for name, value in values.items():
-        if is_array(value):
-            values[name] = prepare_parameter(p, name, value)
+    values = prepare_parameters(p, values)
     with _ieee(xp):
         out = _strategies.run(definition, p, values, reduction, derivative, _generic)
         if out is None:

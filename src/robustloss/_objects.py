@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from ._definitions import HUBER, L1, MSE, SMOOTH_L1, LossDefinition
 from ._engine import evaluate
@@ -14,6 +14,7 @@ from ._validation import check_reduction, is_array, legacy_reduction
 
 __all__ = [
     "CauchyLoss",
+    "ConfiguredLoss",
     "GemanMcClureLoss",
     "GeneralLoss",
     "HuberLoss",
@@ -28,21 +29,18 @@ __all__ = [
 ]
 
 
-class Loss:
-    """Base class of the loss objects: a loss definition with fixed hyper-parameters.
+_C = TypeVar("_C", bound="ConfiguredLoss")
 
-    Hyper-parameters and the reduction are validated at construction; the object is
-    immutable, hashable and safe to share between threads. Subclasses only name their
-    definition and their constructor's parameters.
+
+class ConfiguredLoss:
+    """What every loss object shares: a definition, hyper-parameters and a config.
+
+    Immutable once built, equal and hashable by its :meth:`get_config`, rebuilt by
+    :meth:`from_config`. :class:`Loss` and ``robustloss.keras.KerasLoss`` add their
+    calls and their configs.
     """
 
     definition: ClassVar[LossDefinition]
-    reduction: str
-
-    def __init__(self, reduction: Reduction | str = "mean", **params: float) -> None:
-        object.__setattr__(self, "reduction", check_reduction(reduction))
-        for name, value in self.definition.validate(params).items():
-            object.__setattr__(self, name, value)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable; build a new one instead")
@@ -50,9 +48,49 @@ class Loss:
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable; build a new one instead")
 
+    def _set(self, values: dict[str, Any]) -> None:
+        """Set attributes once, at construction."""
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
     @property
     def _params(self) -> dict[str, float]:
         return {p.name: getattr(self, p.name) for p in self.definition.parameters}
+
+    def get_config(self) -> dict[str, Any]:
+        """Return a JSON-serializable dict that :meth:`from_config` turns back into ``self``."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_config(cls: type[_C], config: dict[str, Any]) -> _C:
+        """Build a loss object from the output of :meth:`get_config`."""
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ConfiguredLoss) or type(other) is not type(self):
+            return NotImplemented
+        return self.get_config() == other.get_config()
+
+    def __hash__(self) -> int:
+        return hash((type(self), tuple(self.get_config().items())))
+
+
+class Loss(ConfiguredLoss):
+    """Base class of the loss objects: a loss definition with fixed hyper-parameters.
+
+    Hyper-parameters and the reduction are validated at construction; the object is
+    immutable, hashable and safe to share between threads. Subclasses only name their
+    definition and their constructor's parameters.
+    """
+
+    reduction: str
+
+    def __init__(self, reduction: Reduction | str = "mean", **params: float) -> None:
+        self._set({"reduction": check_reduction(reduction), **self.definition.validate(params)})
 
     def __call__(
         self,
@@ -98,23 +136,6 @@ class Loss:
     def get_config(self) -> dict[str, Any]:
         """Return a JSON-serializable dict that :meth:`from_config` turns back into ``self``."""
         return {"reduction": self.reduction, **self._params}
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Loss:
-        """Build a loss object from the output of :meth:`get_config`."""
-        return cls(**config)
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Loss) or type(other) is not type(self):
-            return NotImplemented
-        return self.get_config() == other.get_config()
-
-    def __hash__(self) -> int:
-        return hash((type(self), tuple(self.get_config().items())))
 
 
 class HuberLoss(Loss):
@@ -437,7 +458,7 @@ class GeneralLoss(Loss):
         return config
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Loss:
+    def from_config(cls: type[_C], config: dict[str, Any]) -> _C:
         """Build a loss object from the output of :meth:`get_config`."""
         config = dict(config)
         if isinstance(config.get("alpha"), str):

@@ -171,6 +171,7 @@ def _torch_native(definition: LossDefinition, values: dict[str, Any], x: Any) ->
     return None
 
 
+@functools.cache
 def _torch_rho_function() -> Any:
     import torch
 
@@ -197,9 +198,6 @@ def _torch_rho_function() -> Any:
     return Rho
 
 
-_TORCH_RHO: list[Any] = []
-
-
 def _torch(
     definition: LossDefinition,
     p: Prepared,
@@ -224,9 +222,7 @@ def _torch(
     if grad:
         from ._engine import _reduce
 
-        if not _TORCH_RHO:
-            _TORCH_RHO.append(_torch_rho_function())
-        loss = _TORCH_RHO[0].apply(x - y, definition, values, p.xp)
+        loss = _torch_rho_function().apply(x - y, definition, values, p.xp)
         return _reduce(p, loss, reduction)
     return None
 

@@ -24,6 +24,7 @@ __all__ = [
     "legacy_reduction",
     "prepare",
     "prepare_parameter",
+    "prepare_parameters",
 ]
 
 REDUCTIONS = ("none", "mean", "sum", "weighted_mean")
@@ -132,6 +133,14 @@ def prepare_parameter(p: Prepared, name: str, value: Array) -> Array:
             f"{tuple(p.input.shape)}"
         )
     return p.xp.astype(value, p.input.dtype, copy=False)
+
+
+def prepare_parameters(p: Prepared, values: dict[str, Any]) -> dict[str, Any]:
+    """Return `values` with each array checked and cast by :func:`prepare_parameter`."""
+    return {
+        name: prepare_parameter(p, name, value) if is_array(value) else value
+        for name, value in values.items()
+    }
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,7 @@ import array_api_compat as aac
 from ._definitions import HUBER, L1, MSE, LossDefinition
 from ._engine import evaluate
 from ._family import LOG_COSH
+from ._objects import ConfiguredLoss
 from ._typing import Array, Namespace
 from ._validation import is_array
 
@@ -259,14 +260,13 @@ def mean_absolute_error(y_true: Array, y_pred: Array, *, xp: Namespace | None = 
 
 
 # --- classes -----------------------------------------------------------------------------
-class KerasLoss:
+class KerasLoss(ConfiguredLoss):
     """Base of the Keras-style loss classes: immutable, validated at construction.
 
     Subclasses name their definition and their hyper-parameters; the call, the
     reductions, the sample weights and the config are shared.
     """
 
-    definition: ClassVar[LossDefinition]
     default_name: ClassVar[str]
     reduction: str | None
     name: str
@@ -286,21 +286,14 @@ class KerasLoss:
             raise ValueError(f"dtype must be None or a floating dtype name, got {dtype!r}")
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a string, got {type(name).__name__}")
-        object.__setattr__(self, "reduction", reduction)
-        object.__setattr__(self, "name", self.default_name if name is None else name)
-        object.__setattr__(self, "dtype", dtype)
-        for key, value in self.definition.validate(params).items():
-            object.__setattr__(self, key, value)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable; build a new one instead")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable; build a new one instead")
-
-    @property
-    def _params(self) -> dict[str, float]:
-        return {p.name: getattr(self, p.name) for p in self.definition.parameters}
+        self._set(
+            {
+                "reduction": reduction,
+                "name": self.default_name if name is None else name,
+                "dtype": dtype,
+                **self.definition.validate(params),
+            }
+        )
 
     def __call__(
         self,
@@ -319,24 +312,6 @@ class KerasLoss:
     def get_config(self) -> dict[str, Any]:
         """Return a JSON-serializable dict; unlike Keras 3.15 it keeps ``delta``."""
         return {"name": self.name, "reduction": self.reduction, "dtype": self.dtype, **self._params}
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> KerasLoss:
-        """Build the loss from the output of :meth:`get_config` (or of Keras' own)."""
-        return cls(**config)
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        assert isinstance(other, KerasLoss)
-        return self.get_config() == other.get_config()
-
-    def __hash__(self) -> int:
-        return hash((type(self), tuple(self.get_config().items())))
 
 
 class Huber(KerasLoss):

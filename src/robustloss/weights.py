@@ -45,7 +45,7 @@ from ._engine import _ieee
 from ._family import LOG_COSH, PSEUDO_HUBER, TUKEY
 from ._general import CAUCHY, GEMAN_MCCLURE, GENERAL, WELSCH
 from ._typing import Array, Namespace
-from ._validation import is_array, prepare, prepare_parameter
+from ._validation import prepare, prepare_parameters
 
 __all__ = [
     "cauchy",
@@ -67,9 +67,7 @@ def _weights(
 ) -> Array:
     values = definition.validate(params)
     p = prepare(residual, residual, None, xp=xp)
-    for name, value in values.items():
-        if is_array(value):
-            values[name] = prepare_parameter(p, name, value)
+    values = prepare_parameters(p, values)
     with _ieee(p.xp):
         w = definition.weight(p.input, xp=p.xp, **values)
         return p.xp.astype(w, p.dtype, copy=False)
