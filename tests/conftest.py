@@ -9,11 +9,26 @@ A module that sets ``OWN_MATRIX = True`` parametrizes ``backend`` itself.
 
 from __future__ import annotations
 
+import os
 from types import ModuleType
 
 import pytest
+from hypothesis import HealthCheck, settings
 
+import lazy
 from matrix import BACKENDS, Backend, backend_dtype_pairs, load_backend
+
+#: hypothesis profiles: "ci" (the default: few examples, derandomized, so that a run is
+#: reproducible) and "thorough" (for long local runs); pick one with
+#: ROBUSTLOSS_HYPOTHESIS_PROFILE=thorough or pytest --hypothesis-profile=thorough
+_COMMON = {
+    "deadline": None,  # the first call of a backend compiles or imports
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    "print_blob": True,
+}
+settings.register_profile("ci", max_examples=6, derandomize=True, database=None, **_COMMON)
+settings.register_profile("thorough", max_examples=400, **_COMMON)
+settings.load_profile(os.environ.get("ROBUSTLOSS_HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -40,6 +55,13 @@ def backend(request: pytest.FixtureRequest) -> Backend:
 
 
 @pytest.fixture
-def xp(backend: Backend) -> ModuleType:
-    """The Array API namespace of ``backend``."""
+def xp(
+    backend: Backend, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> ModuleType:
+    """The Array API namespace of ``backend``.
+
+    On JAX and Dask it also makes every public function of robustloss run lazily for the
+    test: through ``jax.jit``, or with Dask's compute forbidden (see ``lazy.py``).
+    """
+    lazy.patch(monkeypatch, backend.name, request.module)
     return backend.xp

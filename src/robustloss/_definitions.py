@@ -73,6 +73,23 @@ class LossDefinition:
                 )
         return out
 
+    def check_representable(self, values: Mapping[str, Any], xp: Namespace, dtype: Any) -> None:
+        """Refuse a positive scale-like hyper-parameter that `dtype` cannot hold.
+
+        ``delta``, ``c`` and ``scale`` below the smallest normal number of the working
+        dtype would round to 0 (or, where subnormals are flushed, behave as 0): the loss
+        would then be 0/0. Raised before any array work, like every other check; beta has
+        its own rule (below the smallest normal, Smooth L1 is exactly L1).
+        """
+        tiny = float(xp.finfo(dtype).smallest_normal)
+        for p in self.parameters:
+            v = values.get(p.name)
+            if isinstance(v, float) and p.minimum == 0 and not p.closed and 0 < v < tiny:
+                raise ValueError(
+                    f"{p.name}={v!r} is below the smallest normal number of {dtype} "
+                    f"({tiny:g}), the dtype {self.name} is computed in"
+                )
+
 
 # --- L1 ----------------------------------------------------------------------------------
 def _l1_rho(r: Array, *, xp: Namespace) -> Array:

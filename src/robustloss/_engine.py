@@ -108,6 +108,7 @@ def evaluate(
     p = prepare(input, target, weight, xp=xp)
     xp = p.xp
     values = prepare_parameters(p, values)
+    definition.check_representable(values, xp, p.input.dtype)
     with _ieee(xp):
         out = _strategies.run(definition, p, values, reduction, derivative, _generic)
         if out is None:

@@ -29,9 +29,11 @@ def _log_cosh_rho(r: Array, *, xp: Namespace) -> Array:
     # argument masked to its own range, so neither overflows and autograd passes exactly
     # zero through the form not taken: no NaN, no inf * 0, and no rounding from adding a
     # cancelling pair of derivatives (which loses tanh(1e-4) in float32).
+    # Both forms take |r|, so that the result is exactly even in r (XLA's sinh is not
+    # exactly odd: log_cosh(-1) and log_cosh(1) differed by an ulp in float32 under jit).
     a = xp.abs(r)
     small = a <= _T
-    s = xp.sinh(0.5 * xp.where(small, r, 0.0))
+    s = xp.sinh(0.5 * xp.where(small, a, 0.0))
     b = xp.where(small, _T, a)
     return xp.where(small, xp.log1p(2.0 * s * s), (b - _LOG2) + xp.log1p(xp.exp(-2.0 * b)))
 
@@ -56,13 +58,20 @@ def _pseudo_huber_rho(r: Array, *, xp: Namespace, delta: float) -> Array:
     # cancellation for small r (scipy.special.pseudo_huber uses an expm1/log1p form for
     # the same reason), and r / (hypot + delta) <= 1, so nothing overflows before the
     # result does, for any delta (capped at max/4, so that hypot + delta is finite).
+    # At |r| = inf the ratio is its limit 1 (inf / inf would be NaN).
     d = _capped(delta, r, xp, 0.25)
-    return d * (r * (r / (xp.hypot(r, d) + d)))
+    a = xp.abs(r)
+    inf = xp.isinf(a)
+    af = xp.where(inf, 0.0, a)
+    return d * (a * xp.where(inf, 1.0, af / (xp.hypot(af, d) + d)))
 
 
 def _pseudo_huber_psi(r: Array, *, xp: Namespace, delta: float) -> Array:
+    # delta r / hypot(r, delta), and its limit +-delta at r = +-inf
     d = _capped(delta, r, xp, 0.25)
-    return d * (r / xp.hypot(r, d))
+    inf = xp.isinf(r)
+    rf = xp.where(inf, 0.0, r)
+    return d * xp.where(inf, xp.sign(r), rf / xp.hypot(rf, d))
 
 
 def _pseudo_huber_weight(r: Array, *, xp: Namespace, delta: float) -> Array:
@@ -91,9 +100,12 @@ def _tukey_rho(r: Array, *, xp: Namespace, c: float) -> Array:
 
 
 def _tukey_weight(r: Array, *, xp: Namespace, c: float) -> Array:
+    # 1 - (r/c)^2 as ((c - a) / c) (1 + a / c), a = min(|r|, c): c - a is exact near c,
+    # where 1 - u * u loses every digit to the rounding of u = r / c (psi just inside c
+    # was 20% off in float32); c + a is never formed, so c up to the dtype's max is fine.
     k = _capped(c, r, xp)
-    u = xp.clip(r, -k, k) / k
-    w = 1.0 - u * u
+    a = xp.minimum(xp.abs(r), k)
+    w = ((k - a) / k) * (1.0 + a / k)
     return w * w
 
 

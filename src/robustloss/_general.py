@@ -24,6 +24,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import array_api_compat as aac
+
 from ._definitions import LossDefinition, Parameter
 from ._typing import Array, Namespace
 
@@ -210,7 +212,42 @@ _CLOSED = {
 _RHO, _SLOPE, _WEIGHT = 0, 1, 2
 
 
+def _at_infinity(t: Array, alpha: Any, xp: Namespace, pick: int) -> Any:
+    """Return the limit at |t| = inf of the function `pick` of the general loss.
+
+    rho -> |alpha - 2| / |alpha| (1 at -inf) for alpha < 0, else inf; d rho / dt ->
+    sign(t) times 0 (alpha < 1), 1 (alpha = 1) or inf; the weight -> 0 (alpha < 2),
+    1 (alpha = 2) or inf.
+    """
+    inf = math.inf
+    if not hasattr(alpha, "shape"):
+        if pick == _RHO:
+            if alpha >= 0:
+                return inf
+            bound = 1.0 if alpha == -inf else (alpha - 2.0) / alpha
+            return bound if bound <= float(xp.finfo(t.dtype).max) else inf
+        if pick == _SLOPE:
+            return xp.sign(t) * (0.0 if alpha < 1 else (1.0 if alpha == 1 else inf))
+        return 0.0 if alpha < 2 else (1.0 if alpha == 2 else inf)
+    if pick == _RHO:
+        finite_neg = (alpha < 0) & (alpha > -inf)
+        a = xp.where(finite_neg, alpha, -1.0)
+        bound = xp.where(alpha == -inf, 1.0, (a - 2.0) / a)
+        return xp.where(alpha < 0, bound, inf)
+    if pick == _SLOPE:
+        return xp.sign(t) * xp.where(alpha < 1, 0.0, xp.where(alpha == 1, 1.0, inf))
+    return xp.where(alpha < 2, 0.0, xp.where(alpha == 2, 1.0, inf))
+
+
 def _general(t: Array, alpha: Any, xp: Namespace, pick: int) -> Array:
+    # |t| = inf (an infinite residual, or a huge one over a tiny scale) is its limit; the
+    # forms see a finite stand-in there (inf / inf and inf * 0 would be NaN)
+    inf = xp.isinf(t)
+    out = _finite_general(xp.where(inf, 0.0, t), alpha, xp, pick)
+    return xp.where(inf, _at_infinity(t, alpha, xp, pick), out)
+
+
+def _finite_general(t: Array, alpha: Any, xp: Namespace, pick: int) -> Array:
     if not hasattr(alpha, "shape"):  # a Python float: a hyper-parameter, not data
         if alpha in _CLOSED:
             return _CLOSED[alpha][pick](t, xp)
@@ -232,7 +269,10 @@ def _general(t: Array, alpha: Any, xp: Namespace, pick: int) -> Array:
 
 
 def _scaled(r: Array, scale: float) -> Array:
-    return r / scale
+    # t = r / scale in the working dtype, scale capped at its largest value (a scale
+    # beyond it would be inf, and inf / inf NaN); where t overflows, the loss is its
+    # limit at infinity
+    return r / min(scale, float(aac.array_namespace(r).finfo(r.dtype).max))
 
 
 def _general_rho(r: Array, *, xp: Namespace, alpha: Any, scale: float) -> Array:
@@ -262,16 +302,16 @@ GENERAL = LossDefinition(
 
 
 def _named(name: str, alpha: float) -> LossDefinition:
-    rho_t, slope_t, weight_t = _CLOSED[alpha]
+    # the closed form of the general loss at `alpha`, with its limits at |t| = inf
 
     def rho(r: Array, *, xp: Namespace, scale: float) -> Array:
-        return rho_t(_scaled(r, scale), xp)
+        return _general(_scaled(r, scale), alpha, xp, _RHO)
 
     def psi(r: Array, *, xp: Namespace, scale: float) -> Array:
-        return slope_t(_scaled(r, scale), xp) / scale
+        return _general(_scaled(r, scale), alpha, xp, _SLOPE) / scale
 
     def weight(r: Array, *, xp: Namespace, scale: float) -> Array:
-        return weight_t(_scaled(r, scale), xp) / scale / scale
+        return _general(_scaled(r, scale), alpha, xp, _WEIGHT) / scale / scale
 
     return LossDefinition(name, rho, psi, weight, (_SCALE,))
 

@@ -20,13 +20,15 @@ equal to it. ``robustloss.fast_paths(False)`` turns them all off.
   (one per loss, reduction, hyper-parameters, weight or not): XLA fuses it into one
   kernel. Inside a caller's own ``jit`` or ``grad`` it is simply inlined. Smaller inputs
   run eagerly: compiling once per new shape would cost more than it saves.
-* Dask: ``rho`` (or ``psi``) runs once per block (``map_blocks``: one task per block
-  instead of one per step), then Dask's tree reduction; nothing is computed.
+* Dask: ``rho`` (or ``psi``) times the weight runs once per block (``map_blocks``: one
+  task per block instead of one per step), then Dask's tree reduction; every task runs
+  under NumPy's ``errstate(all="ignore")``, so that an overflowing value gives inf at
+  compute time without a warning, as on the other backends. Nothing is computed.
 * CuPy, array-api-strict and other namespaces: the generic path. (CuPy gets its fusion
   from the generic composition on the device; a hand-fused kernel needs a GPU to be
   verified on, which the project's CI does not have.)
 
-Array-valued hyper-parameters (Barron's ``alpha``) always take the generic path.
+Array-valued hyper-parameters (Barron's ``alpha``) take the generic path, except on Dask.
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 import array_api_compat as aac
@@ -64,9 +65,13 @@ def run(
     generic: Generic,
 ) -> Array | None:
     """Compute by the namespace's strategy; None means "take the generic path"."""
-    if not fast_paths_enabled() or any(is_array(v) for v in values.values()):
-        return None
     xp = p.xp
+    if not _enabled(xp):
+        return None
+    if aac.is_dask_namespace(xp):
+        return _dask(definition, p, values, reduction, derivative)
+    if any(is_array(v) for v in values.values()):
+        return None
     if aac.is_numpy_namespace(xp):
         if derivative or reduction == "none" or None in p.shape:
             return None
@@ -79,9 +84,21 @@ def run(
         if math.prod(p.shape) < JAX_MIN_SIZE:  # type: ignore[arg-type]
             return None
         return _jax(definition, p, values, reduction, derivative, generic)
-    if aac.is_dask_namespace(xp):
-        return _dask(definition, p, values, reduction, derivative)
     return None
+
+
+def _enabled(xp: Any) -> bool:
+    """:func:`fast_paths_enabled`, except inside ``torch.compile``: on there.
+
+    TorchDynamo cannot trace a ``ContextVar`` lookup (``fullgraph=True`` would fail), and
+    the compiled graph is one kernel anyway.
+    """
+    if aac.is_torch_namespace(xp):
+        import torch
+
+        if torch.compiler.is_compiling():
+            return True
+    return fast_paths_enabled()
 
 
 # --- NumPy: blocked ----------------------------------------------------------------------
@@ -262,6 +279,17 @@ def _jax(
 
 
 # --- Dask: one task per block ------------------------------------------------------------
+def _quiet(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`fn` under ``numpy.errstate(all="ignore")``: Dask runs it later, outside the engine."""
+    import numpy as np
+
+    def quiet(*args: Any, **kwargs: Any) -> Any:
+        with np.errstate(all="ignore"):
+            return fn(*args, **kwargs)
+
+    return quiet
+
+
 def _dask(
     definition: LossDefinition,
     p: Prepared,
@@ -269,22 +297,64 @@ def _dask(
     reduction: str,
     derivative: bool,
 ) -> Array:
-    import dask.array as da
+    """Every task of the graph runs under IEEE rules: inf and NaN propagate silently.
 
-    from ._engine import _ieee, _reduce, _reduce_derivative
+    ``rho`` (or ``psi``) times the weight runs once per block; the sums, the division by
+    the denominator and the cast to the result dtype are Dask tasks of their own, each
+    wrapped by :func:`_quiet` (NumPy would warn at compute time on an overflowing sum or
+    cast, which the engine's ``errstate`` no longer covers).
+    """
+    import dask.array as da
+    import numpy as np
 
     fn = definition.psi if derivative else definition.rho
+    arrays = {name: v for name, v in values.items() if is_array(v)}
+    scalars = {name: v for name, v in values.items() if not is_array(v)}
+    names = list(arrays)
+    weighted = p.weight is not None
 
-    def block(a: Any, b: Any) -> Any:
+    def block(a: Any, b: Any, *more: Any) -> Any:
         ns = aac.array_namespace(a, b)
-        with _ieee(ns):  # computed later, outside the engine's own errstate
-            return fn(a - b, xp=ns, **values)
+        extra = dict(zip(names, more[weighted:], strict=True))
+        out = fn(a - b, xp=ns, **scalars, **extra)
+        return out * more[0] if weighted else out
 
     x = p.input
-    elementwise = da.map_blocks(  # type: ignore[no-untyped-call]
-        block, x, p.target, dtype=x.dtype, meta=x._meta
+
+    extras = [*([p.weight] if weighted else []), *arrays.values()]
+    # blockwise lines the trailing axes up, as broadcasting does (what da.elemwise does)
+    pairs = [(a, tuple(range(a.ndim))[::-1]) for a in (x, p.target, *extras)]
+    meta = x._meta
+    elementwise = da.blockwise(  # type: ignore[no-untyped-call]
+        _quiet(block),
+        tuple(range(x.ndim))[::-1],
+        *(item for pair in pairs for item in pair),
+        dtype=x.dtype,
+        meta=meta,
     )
-    q = replace(p, input=x)
-    if derivative:
-        return _reduce_derivative(q, elementwise, reduction)
-    return _reduce(q, elementwise, reduction)
+
+    def total(a: Any) -> Any:
+        return da.reduction(  # type: ignore[no-untyped-call]
+            a, _quiet(np.sum), _quiet(np.sum), dtype=a.dtype
+        )
+
+    def divide(a: Any, b: Any) -> Any:
+        return da.map_blocks(  # type: ignore[no-untyped-call]
+            _quiet(np.divide), a, b, dtype=a.dtype, meta=meta
+        )
+
+    out = elementwise
+    if reduction != "none":
+        if not derivative:
+            out = total(elementwise)
+        if reduction == "mean" and None not in p.shape:
+            count = math.prod(p.shape)  # type: ignore[arg-type]
+            out = out / float(count) if count else out * math.nan
+        elif reduction in ("mean", "weighted_mean"):
+            w = p.weight if reduction == "weighted_mean" and weighted else 1.0
+            den = total(w * da.ones_like(x))  # type: ignore[no-untyped-call]
+            out = divide(out, da.where(den == 0, math.nan, den))
+    with np.errstate(all="ignore"):  # Dask casts its meta array, which may hold a value
+        return da.map_blocks(  # type: ignore[no-untyped-call]
+            _quiet(lambda a: a.astype(p.dtype, copy=False)), out, dtype=p.dtype, meta=meta
+        )

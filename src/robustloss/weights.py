@@ -68,6 +68,7 @@ def _weights(
     values = definition.validate(params)
     p = prepare(residual, residual, None, xp=xp)
     values = prepare_parameters(p, values)
+    definition.check_representable(values, p.xp, p.input.dtype)
     with _ieee(p.xp):
         w = definition.weight(p.input, xp=p.xp, **values)
         return p.xp.astype(w, p.dtype, copy=False)

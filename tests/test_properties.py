@@ -1,0 +1,320 @@
+"""Properties every loss must have, searched by hypothesis on every backend and dtype.
+
+Each test runs for every loss of the package on every backend (the dtype, the
+hyper-parameters and the residuals are drawn), through the ``xp`` fixture: on JAX every
+call goes through ``jax.jit`` and on Dask nothing may be computed inside robustloss (see
+``lazy.py``). Expected values come from mpmath (``hypo.oracle``) or from formulas worked by
+hand, never from robustloss. The number of examples is set by the hypothesis profile
+(``conftest.py``): ``ci`` by default, ``thorough`` for long local runs.
+"""
+
+from __future__ import annotations
+
+import math
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import robustloss as rl
+import robustloss._reference
+from hypo import (
+    BOUNDED,
+    EPS,
+    LOSS_NAMES,
+    MAX,
+    SUBNORMAL,
+    TINY,
+    TRANSITIONS,
+    oracle,
+    params,
+    round_to,
+)
+from matrix import Backend
+from robustloss._reference import TOLERANCES
+
+pytestmark = pytest.mark.parametrize("loss", LOSS_NAMES)
+
+
+def _fns(loss: str) -> tuple[Any, Any]:
+    # looked up at call time: the xp fixture may have replaced them by their lazy forms
+    return robustloss._reference.LOSSES[loss]
+
+
+def _residuals(dtype: str, p: dict[str, float], size: int = 16) -> st.SearchStrategy[np.ndarray]:
+    """Residuals exact in `dtype`, from 0 through the transitions to far in the tails."""
+    top = min(1e4, MAX[dtype] / 2)
+    scales = [1.0, *(v for v in p.values() if math.isfinite(v) and v > 0)]
+    near = [t * f for t in scales for f in (0.5, 1.0, 1.0 + 1e-3, 2.0, 8.0)]
+    element = st.one_of(
+        st.floats(-top, top, allow_subnormal=False),
+        st.sampled_from([0.0, *near, *(-v for v in near)]),
+    )
+    return hnp.arrays(np.float64, st.integers(1, size), elements=element).map(
+        lambda a: round_to(a, dtype)
+    )
+
+
+def _draw(
+    data: st.DataObject, backend: Backend, loss: str
+) -> tuple[str, dict[str, float], np.ndarray]:
+    dtype = data.draw(st.sampled_from(backend.dtypes), label="dtype")
+    p = _working(data.draw(params(loss), label="params"), dtype)
+    r = data.draw(_residuals(dtype, p), label="r")
+    return dtype, p, r
+
+
+def _working(p: dict[str, float], dtype: str) -> dict[str, float]:
+    """`p` as the loss sees it: hyper-parameters are cast to the working dtype (float32
+    for the half types), so that is what the definition is evaluated with."""
+    work = "float32" if dtype in ("float16", "bfloat16") else dtype
+    return {k: float(round_to(v, work)) for k, v in p.items()}
+
+
+def _eval(backend: Backend, fn: Any, x: Any, y: Any, **kw: Any) -> np.ndarray:
+    return backend.to_numpy(fn(x, y, **kw))
+
+
+def _close(got: np.ndarray, want: np.ndarray, dtype: str, what: str, scale: float = 0.0) -> None:
+    """`got` is `want` rounded to `dtype`, within the dtype's tolerance.
+
+    Where `want` overflows the dtype the result must be inf; `scale` widens the absolute
+    tolerance where a value is a small difference of larger terms (psi near its zeros).
+    """
+    rtol, atol = TOLERANCES[dtype]
+    rounded = round_to(want, dtype)
+    over = np.isinf(rounded) & np.isfinite(want)
+    edge = over | (np.abs(want) > MAX[dtype] * (1 - 4 * EPS[dtype]))
+    np.testing.assert_array_equal(np.isinf(got[over]), True, err_msg=f"{what}: overflow")
+    np.testing.assert_allclose(
+        got[~edge], want[~edge], rtol=rtol, atol=max(atol, rtol * scale), err_msg=what
+    )
+
+
+@given(data=st.data())
+def test_value_and_grad_are_the_definition(
+    loss: str, backend: Backend, xp: ModuleType, data: st.DataObject
+) -> None:
+    """Elementwise value and derivative equal mpmath's, rounded to the dtype."""
+    dtype, p, r = _draw(data, backend, loss)
+    f, g = _fns(loss)
+    x, zero = backend.asarray(r, dtype), backend.asarray(np.zeros_like(r), dtype)
+    rho, psi = oracle(loss, r, p)
+    _close(_eval(backend, f, x, zero, reduction="none", **p), rho, dtype, "value")
+    # psi near its zeros (Tukey at c, the redescenders far out) is a small difference:
+    # judge it on the scale of psi over the sample
+    big = float(np.max(np.abs(psi[np.isfinite(psi)]), initial=0.0))
+    _close(_eval(backend, g, x, zero, reduction="none", **p), psi, dtype, "grad", big)
+
+
+@given(data=st.data())
+def test_zero_at_zero_nonnegative_and_symmetric(
+    loss: str, backend: Backend, xp: ModuleType, data: st.DataObject
+) -> None:
+    """rho(0) = psi(0) = 0; rho >= 0; swapping input and target: same rho, -psi, bit for bit."""
+    dtype, p, r = _draw(data, backend, loss)
+    t = round_to(data.draw(hnp.arrays(np.float64, r.shape, elements=st.floats(-4, 4))), dtype)
+    f, g = _fns(loss)
+    x, y = backend.asarray(r, dtype), backend.asarray(t, dtype)
+    values = _eval(backend, f, x, y, reduction="none", **p)
+    swapped = _eval(backend, f, y, x, reduction="none", **p)
+    grads = _eval(backend, g, x, y, reduction="none", **p)
+    grads_swapped = _eval(backend, g, y, x, reduction="none", **p)
+    assert (values >= 0).all(), values
+    np.testing.assert_array_equal(values, swapped)
+    np.testing.assert_array_equal(grads, -grads_swapped)
+    at_zero = _eval(backend, f, x, x, reduction="none", **p)
+    grad_at_zero = _eval(backend, g, x, x, reduction="none", **p)
+    np.testing.assert_array_equal(at_zero, 0.0)
+    np.testing.assert_array_equal(grad_at_zero, 0.0)
+    # psi has the sign of r (or is 0): the loss never decreases away from 0
+    assert (grads * (r - t) >= 0).all()
+
+
+@given(data=st.data())
+def test_monotone_in_the_residual_and_bounded(
+    loss: str, backend: Backend, xp: ModuleType, data: st.DataObject
+) -> None:
+    """rho is non-decreasing in |r|; the redescending losses never exceed their bound."""
+    dtype, p, r = _draw(data, backend, loss)
+    a = np.sort(np.abs(r))
+    f, g = _fns(loss)
+    zero = backend.asarray(np.zeros_like(a), dtype)
+    values = _eval(backend, f, backend.asarray(a, dtype), zero, reduction="none", **p)
+    slack = 8 * EPS[dtype]
+    finite = np.isfinite(values)
+    assert (np.diff(values[finite]) >= -slack * values[finite][1:]).all(), (a, values)
+    bound = BOUNDED(loss, p)
+    if bound is not None:
+        assert (values <= round_to(bound, dtype) * (1 + slack)).all(), (bound, values)
+    grads = _eval(backend, g, backend.asarray(a, dtype), zero, reduction="none", **p)
+    slope = {"huber": p.get("delta"), "pseudo_huber": p.get("delta")}.get(loss)
+    if loss in ("smooth_l1", "l1", "log_cosh"):
+        slope = 1.0
+    if slope is not None:
+        assert (grads <= round_to(slope, dtype) * (1 + slack)).all(), grads
+
+
+@given(data=st.data())
+def test_continuous_at_every_transition(
+    loss: str, backend: Backend, xp: ModuleType, data: st.DataObject
+) -> None:
+    """No jump across a branch or a change of form: at the transition and 1, 2, 4 ulp to
+    either side, rho varies by no more than its slope allows, and rho and psi are mpmath's.
+    """
+    dtype = data.draw(st.sampled_from(backend.dtypes), label="dtype")
+    p = _working(data.draw(params(loss), label="params"), dtype)
+    points = [v for v in round_to(TRANSITIONS(loss, p), dtype) if 0 < v < MAX[dtype] / 4]
+    if not points:
+        return
+    eps = EPS[dtype]
+    steps = np.array([-4, -2, -1, 0, 1, 2, 4], dtype=np.float64) * eps
+    a = round_to(np.concatenate([t * (1 + steps) for t in points]), dtype)
+    a = a * data.draw(st.sampled_from([1.0, -1.0]), label="sign")
+    f, g = _fns(loss)
+    zero = backend.asarray(np.zeros_like(a), dtype)
+    x = backend.asarray(a, dtype)
+    values = _eval(backend, f, x, zero, reduction="none", **p)
+    grads = _eval(backend, g, x, zero, reduction="none", **p)
+    rho, psi = oracle(loss, a, p)
+    _close(values, rho, dtype, "value")
+    _close(grads, psi, dtype, "grad", float(np.max(np.abs(psi))))
+    for v, d, at in zip(*(z.reshape(len(points), -1) for z in (values, grads, a)), strict=True):
+        width = abs(at[-1] - at[0])
+        assert np.ptp(v) <= 1.5 * np.max(np.abs(d)) * width + 16 * eps * np.max(v), (at, v)
+
+
+@given(data=st.data())
+def test_grad_is_a_central_difference(
+    loss: str, backend: Backend, xp: ModuleType, data: st.DataObject
+) -> None:
+    """In float64, psi equals (rho(r + h) - rho(r - h)) / 2h away from the kinks."""
+    p = data.draw(params(loss), label="params")
+    r = data.draw(_residuals("float64", p, size=8), label="r")
+    h = 1e-6 * np.maximum(np.abs(r), 1e-2)
+    kinks = [0.0, *TRANSITIONS(loss, p)] if loss in ("huber", "smooth_l1", "l1", "tukey") else []
+    far = np.ones(r.shape, bool)
+    for k in kinks:
+        far &= np.abs(np.abs(r) - k) > 4 * h
+    f, g = _fns(loss)
+    zero = backend.asarray(np.zeros_like(r), "float64")
+    up = _eval(backend, f, backend.asarray(r + h, "float64"), zero, reduction="none", **p)
+    down = _eval(backend, f, backend.asarray(r - h, "float64"), zero, reduction="none", **p)
+    grads = _eval(backend, g, backend.asarray(r, "float64"), zero, reduction="none", **p)
+    ok = far & np.isfinite(up) & np.isfinite(down) & np.isfinite(grads)
+    with np.errstate(invalid="ignore"):
+        central = (up - down) / ((r + h) - (r - h))
+        scale = np.maximum(np.abs(up), np.abs(down)) * 1e-15 / h  # rounding of rho, over h
+    np.testing.assert_allclose(
+        grads[ok], central[ok], rtol=1e-5, atol=float(np.max(scale[ok], initial=0)) + 1e-9
+    )
+
+
+def _hand(loss: str, r: np.ndarray, p: dict[str, float]) -> np.ndarray:
+    """The closed forms the general loss reduces to, worked by hand in float64."""
+    t = r / p["scale"]
+    return {
+        "general2": 0.5 * t * t,
+        "cauchy": np.log1p(0.5 * t * t),
+        "geman_mcclure": 2 * t * t / (t * t + 4),
+        "welsch": -np.expm1(-0.5 * t * t),
+    }[loss]
+
+
+@given(data=st.data())
+def test_relations_between_losses(
+    loss: str, backend: Backend, xp: ModuleType, data: st.DataObject
+) -> None:
+    """huber(d) = d smooth_l1(d); general at alpha = 2, 0, -2, -inf; limits and orderings."""
+    dtype, p, r = _draw(data, backend, loss)
+    rtol = TOLERANCES[dtype][0]
+    # results below the smallest normal number are rounded to the subnormal spacing
+    # (XLA flushes them to 0); the formulas by hand are not
+    atol = 2 * (TINY[dtype] if backend.name == "jax" else SUBNORMAL[dtype])
+    x, zero = backend.asarray(r, dtype), backend.asarray(np.zeros_like(r), dtype)
+    value = _eval(backend, _fns(loss)[0], x, zero, reduction="none", **p)
+    grad = _eval(backend, _fns(loss)[1], x, zero, reduction="none", **p)
+    ok = np.isfinite(value) & (np.abs(value) < MAX[dtype] / 4)
+    if loss == "huber":
+        d = p["delta"]
+        other = _eval(backend, rl.smooth_l1_loss, x, zero, reduction="none", beta=d)
+        other_g = _eval(backend, rl.smooth_l1_loss_grad, x, zero, reduction="none", beta=d)
+        # smooth_l1 is rounded before it is scaled by d: so is its absolute error
+        np.testing.assert_allclose(value[ok], d * other[ok], rtol=2 * rtol, atol=(1 + d) * atol)
+        np.testing.assert_allclose(grad, d * other_g, rtol=2 * rtol, atol=(1 + d) * atol)
+        # pseudo-Huber is below Huber and tends to it where |r| << delta
+        ph = _eval(backend, rl.pseudo_huber_loss, x, zero, reduction="none", delta=d)
+        assert (ph[ok] <= value[ok] * (1 + 2 * rtol) + atol).all()
+        inner = ok & (np.abs(r) <= d)
+        gap = value[inner] - ph[inner]
+        assert (gap <= value[inner] * ((r[inner] / d) ** 2 / 4 + 2 * rtol) + atol).all()
+    elif loss == "smooth_l1":
+        l1 = np.abs(r)
+        assert (value[ok] <= l1[ok] * (1 + rtol) + atol).all()
+        assert (l1[ok] - value[ok] <= p["beta"] / 2 * (1 + rtol) + rtol * l1[ok]).all()
+    elif loss in ("cauchy", "geman_mcclure", "welsch"):
+        alpha = {"cauchy": 0.0, "geman_mcclure": -2.0, "welsch": -math.inf}[loss]
+        general = _eval(backend, rl.general_loss, x, zero, reduction="none", alpha=alpha, **p)
+        np.testing.assert_allclose(value, general, rtol=2 * rtol, atol=atol)
+        np.testing.assert_allclose(value, _hand(loss, r, p), rtol=2 * rtol, atol=atol)
+    elif loss == "general":
+        s = p["scale"]
+        two = _eval(backend, rl.general_loss, x, zero, reduction="none", alpha=2.0, scale=s)
+        want = _hand("general2", r, p)
+        fits = np.abs(want) < MAX[dtype] / 4
+        np.testing.assert_allclose(two[fits], want[fits], rtol=2 * rtol, atol=atol)
+        # Barron's loss increases with alpha
+        if p["alpha"] < 2:
+            assert (value[ok] <= two[ok] * (1 + 4 * rtol) + atol).all()
+    elif loss in ("tukey", "log_cosh"):
+        half_square = 0.5 * r * r
+        assert (value[ok] <= half_square[ok] * (1 + 2 * rtol) + atol).all()
+        if loss == "log_cosh":
+            low = np.abs(r) - math.log(2)
+            assert (value[ok] >= low[ok] - rtol * np.abs(r[ok])).all()
+
+
+@given(data=st.data())
+def test_reductions_are_consistent(
+    loss: str, backend: Backend, xp: ModuleType, data: st.DataObject
+) -> None:
+    """sum = N mean; weighted_mean(1) = mean; sum(w) = sum(w l); scaling w by 2 changes nothing."""
+    dtype, p, r = _draw(data, backend, loss)
+    rtol = TOLERANCES[dtype][0] * 4
+    positive = st.one_of(st.just(0.0), st.floats(1e-3, 8))  # subnormal weights: no digits
+    wn = data.draw(hnp.arrays(np.float64, r.shape, elements=positive), label="weight")
+    wn = round_to(wn, dtype)
+    # elementwise results are rounded to the dtype, sums are not: in the subnormal range
+    # that is up to half a subnormal spacing per term; XLA on CPU flushes subnormal
+    # results to zero
+    atol = r.size * 8 * (TINY[dtype] if backend.name == "jax" else SUBNORMAL[dtype])
+    f, g = _fns(loss)
+    x, zero = backend.asarray(r, dtype), backend.asarray(np.zeros_like(r), dtype)
+    w, ones = backend.asarray(wn, dtype), backend.asarray(np.ones_like(r), dtype)
+    w2 = backend.asarray(2 * wn, dtype)
+    none = _eval(backend, f, x, zero, reduction="none", **p)
+    if not np.isfinite(none).all() or none.sum() > MAX[dtype] / 64:
+        return  # sums of values near overflow are not comparable
+    n = r.size
+    total = _eval(backend, f, x, zero, reduction="sum", **p)
+    mean = _eval(backend, f, x, zero, reduction="mean", **p)
+    np.testing.assert_allclose(total, mean * n, rtol=rtol, atol=atol * n)
+    unit = _eval(backend, f, x, zero, reduction="weighted_mean", weight=ones, **p)
+    np.testing.assert_allclose(unit, mean, rtol=rtol, atol=atol)
+    weighted_sum = _eval(backend, f, x, zero, reduction="sum", weight=w, **p)
+    np.testing.assert_allclose(weighted_sum, np.sum(wn * none), rtol=rtol, atol=atol)
+    wm = _eval(backend, f, x, zero, reduction="weighted_mean", weight=w, **p)
+    wm2 = _eval(backend, f, x, zero, reduction="weighted_mean", weight=w2, **p)
+    np.testing.assert_array_equal(wm, wm2)
+    if wn.sum() == 0:
+        assert np.isnan(wm)
+    # the derivative of each reduction is psi times w / denominator
+    gn = _eval(backend, g, x, zero, reduction="none", **p)
+    gm = _eval(backend, g, x, zero, reduction="mean", **p)
+    gw = _eval(backend, g, x, zero, reduction="sum", weight=w, **p)
+    np.testing.assert_allclose(gm, gn / n, rtol=rtol, atol=atol)
+    np.testing.assert_allclose(gw, wn * gn, rtol=rtol, atol=atol)
