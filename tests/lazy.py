@@ -58,7 +58,8 @@ class ComputeForbiddenError(AssertionError):
     """Raised when robustloss asks Dask to compute inside a public call."""
 
 
-def _forbidden(*args: Any, **kwargs: Any) -> Any:
+def no_compute(*args: Any, **kwargs: Any) -> Any:
+    """A Dask scheduler that fails: for ``dask.config.set(scheduler=no_compute)``."""
     raise ComputeForbiddenError("robustloss computed a Dask array inside a public call")
 
 
@@ -111,7 +112,7 @@ def dask_lazy(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with dask.config.set(scheduler=_forbidden):
+        with dask.config.set(scheduler=no_compute):
             out = fn(*args, **kwargs)
         assert isinstance(out, da.Array), f"{fn.__name__} returned {type(out)}, not Dask"
         return out

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 import robustloss as rl
+from lazy import no_compute
 from matrix import Backend
 from robustloss import _definitions, _family, _general, _strategies
 from robustloss._definitions import LossDefinition
@@ -232,16 +233,12 @@ def test_jax_strategy_is_cached_and_works_under_jit_and_grad() -> None:
 
 
 # --- Dask ----------------------------------------------------------------------------------
-def _no_compute(*args: Any, **kwargs: Any) -> Any:
-    raise AssertionError("computed inside robustloss")
-
-
 def test_dask_strategy_is_one_task_per_block_and_lazy() -> None:
     dask = pytest.importorskip("dask")
     da = pytest.importorskip("dask.array")
     xn, yn, _ = _inputs(4000, "float64")
     x, y = da.from_array(xn, chunks=500), da.from_array(yn, chunks=500)
-    with dask.config.set(scheduler=_no_compute):
+    with dask.config.set(scheduler=no_compute):
         fast = rl.general_loss(x, y, 0.5, reduction="none")
         with rl.fast_paths(False):
             generic = rl.general_loss(x, y, 0.5, reduction="none")

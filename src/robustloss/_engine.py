@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import array_api_compat as aac
@@ -47,23 +47,26 @@ def _ieee(xp: Namespace) -> Iterator[None]:
         yield
 
 
-def _denominator(p: Prepared, reduction: str) -> Array | float | None:
+def _denominator(
+    p: Prepared, reduction: str, total: Callable[[Array], Array] | None = None
+) -> Array | float | None:
     """Return what the weighted sum is divided by: None (none, sum), N, or sum(w).
 
     A zero count or total weight is returned as NaN: the mean of nothing is NaN, and
     dividing by NaN says so without a ``0 / 0`` that Dask would warn about when computed,
-    outside :func:`_ieee`.
+    outside :func:`_ieee`. `total` sums an array (default ``xp.sum``).
     """
     xp, w = p.xp, p.weight
+    total = xp.sum if total is None else total
     if reduction in ("none", "sum"):
         return None
     known = None not in p.shape  # Dask with unknown chunk sizes: count lazily
     if reduction == "weighted_mean" and w is not None:
         weights = xp.broadcast_to(w, p.input.shape) if known else w * xp.ones_like(p.input)
-        total = xp.sum(weights)
-        return xp.where(total == 0, xp.nan, total)
+        found = total(weights)
+        return xp.where(found == 0, xp.nan, found)
     if not known:
-        count = xp.sum(xp.ones_like(p.input))
+        count = total(xp.ones_like(p.input))
         return xp.where(count == 0, xp.nan, count)
     n = math.prod(p.shape)  # type: ignore[arg-type]
     return float(n) if n else math.nan

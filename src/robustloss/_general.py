@@ -24,9 +24,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import array_api_compat as aac
-
-from ._definitions import LossDefinition, Parameter
+from ._definitions import LossDefinition, Parameter, capped
 from ._typing import Array, Namespace
 
 __all__ = ["CAUCHY", "GEMAN_MCCLURE", "GENERAL", "WELSCH"]
@@ -268,23 +266,23 @@ def _finite_general(t: Array, alpha: Any, xp: Namespace, pick: int) -> Array:
     return out
 
 
-def _scaled(r: Array, scale: float) -> Array:
+def _scaled(r: Array, scale: float, xp: Namespace) -> Array:
     # t = r / scale in the working dtype, scale capped at its largest value (a scale
     # beyond it would be inf, and inf / inf NaN); where t overflows, the loss is its
     # limit at infinity
-    return r / min(scale, float(aac.array_namespace(r).finfo(r.dtype).max))
+    return r / capped(scale, r, xp)
 
 
 def _general_rho(r: Array, *, xp: Namespace, alpha: Any, scale: float) -> Array:
-    return _general(_scaled(r, scale), alpha, xp, _RHO)
+    return _general(_scaled(r, scale, xp), alpha, xp, _RHO)
 
 
 def _general_psi(r: Array, *, xp: Namespace, alpha: Any, scale: float) -> Array:
-    return _general(_scaled(r, scale), alpha, xp, _SLOPE) / scale
+    return _general(_scaled(r, scale, xp), alpha, xp, _SLOPE) / scale
 
 
 def _general_weight(r: Array, *, xp: Namespace, alpha: Any, scale: float) -> Array:
-    return _general(_scaled(r, scale), alpha, xp, _WEIGHT) / scale / scale
+    return _general(_scaled(r, scale, xp), alpha, xp, _WEIGHT) / scale / scale
 
 
 _SCALE = Parameter("scale", 1.0)
@@ -305,13 +303,13 @@ def _named(name: str, alpha: float) -> LossDefinition:
     # the closed form of the general loss at `alpha`, with its limits at |t| = inf
 
     def rho(r: Array, *, xp: Namespace, scale: float) -> Array:
-        return _general(_scaled(r, scale), alpha, xp, _RHO)
+        return _general(_scaled(r, scale, xp), alpha, xp, _RHO)
 
     def psi(r: Array, *, xp: Namespace, scale: float) -> Array:
-        return _general(_scaled(r, scale), alpha, xp, _SLOPE) / scale
+        return _general(_scaled(r, scale, xp), alpha, xp, _SLOPE) / scale
 
     def weight(r: Array, *, xp: Namespace, scale: float) -> Array:
-        return _general(_scaled(r, scale), alpha, xp, _WEIGHT) / scale / scale
+        return _general(_scaled(r, scale, xp), alpha, xp, _WEIGHT) / scale / scale
 
     return LossDefinition(name, rho, psi, weight, (_SCALE,))
 

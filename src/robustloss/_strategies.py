@@ -307,6 +307,8 @@ def _dask(
     import dask.array as da
     import numpy as np
 
+    from ._engine import _denominator
+
     fn = definition.psi if derivative else definition.rho
     arrays = {name: v for name, v in values.items() if is_array(v)}
     scalars = {name: v for name, v in values.items() if not is_array(v)}
@@ -315,7 +317,7 @@ def _dask(
 
     def block(a: Any, b: Any, *more: Any) -> Any:
         ns = aac.array_namespace(a, b)
-        extra = dict(zip(names, more[weighted:], strict=True))
+        extra = dict(zip(names, more[int(weighted) :], strict=True))
         out = fn(a - b, xp=ns, **scalars, **extra)
         return out * more[0] if weighted else out
 
@@ -343,17 +345,12 @@ def _dask(
             _quiet(np.divide), a, b, dtype=a.dtype, meta=meta
         )
 
-    out = elementwise
-    if reduction != "none":
-        if not derivative:
-            out = total(elementwise)
-        if reduction == "mean" and None not in p.shape:
-            count = math.prod(p.shape)  # type: ignore[arg-type]
-            out = out / float(count) if count else out * math.nan
-        elif reduction in ("mean", "weighted_mean"):
-            w = p.weight if reduction == "weighted_mean" and weighted else 1.0
-            den = total(w * da.ones_like(x))  # type: ignore[no-untyped-call]
-            out = divide(out, da.where(den == 0, math.nan, den))
+    out = elementwise if derivative or reduction == "none" else total(elementwise)
+    den = _denominator(p, reduction, total)
+    if isinstance(den, float):
+        out = out / den
+    elif den is not None:
+        out = divide(out, den)
     with np.errstate(all="ignore"):  # Dask casts its meta array, which may hold a value
         return da.map_blocks(  # type: ignore[no-untyped-call]
             _quiet(lambda a: a.astype(p.dtype, copy=False)), out, dtype=p.dtype, meta=meta
