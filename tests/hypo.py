@@ -144,6 +144,8 @@ def oracle(loss: str, r: np.ndarray, p: dict[str, float]) -> tuple[np.ndarray, n
                 far = [mpmath.mpf(f"{math.copysign(1, v):+.0f}e{k}") for k in (100000, 200000)]
                 rho1, rho2 = (mp_rho(loss, m, p) for m in far)
                 rho[i] = math.inf if rho2 > rho1 * (1 + mpmath.mpf(1e-9)) else _float(rho1)
+                if loss == "general" and -math.inf < alpha < 0:  # slow for a tiny alpha
+                    rho[i] = (2 - alpha) / -alpha
                 psi[i] = _float(mp_psi(loss, far[1], p))
             continue
         # the formulas as printed cancel like 1 - (1 - r**2) near 0: carry enough digits

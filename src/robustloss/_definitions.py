@@ -19,7 +19,16 @@ from typing import Any
 from ._typing import Array, Namespace
 from ._validation import check_hyperparameter, is_array
 
-__all__ = ["HUBER", "L1", "MSE", "SMOOTH_L1", "LossDefinition", "Parameter", "capped"]
+__all__ = [
+    "HUBER",
+    "L1",
+    "MSE",
+    "SMOOTH_L1",
+    "LossDefinition",
+    "Parameter",
+    "capped",
+    "divided",
+]
 
 Elementwise = Callable[..., Array]
 
@@ -138,6 +147,19 @@ def capped(value: float, r: Array, xp: Namespace, fraction: float = 1.0) -> floa
     return min(value, fraction * float(xp.finfo(r.dtype).max))
 
 
+def divided(x: Array, value: float, xp: Namespace) -> Array:
+    """``x / value`` in ``x.dtype``, also for a `value` beyond its largest number.
+
+    Such a value would become inf there; it divides in two steps through the largest
+    number instead (``x / max * (max / value)``), and an infinite `x` stays infinite
+    (``inf * 0`` would be NaN). A value within the range divides as usual.
+    """
+    b = capped(value, x, xp)
+    if b == value:
+        return x / value
+    return xp.where(xp.isinf(x), x, (x / b) * (b / value))
+
+
 def _huber_rho(r: Array, *, xp: Namespace, delta: float) -> Array:
     # q (|r| - q / 2) with q = min(|r|, delta): 0.5 r^2 where |r| <= delta, and there
     # delta (|r| - delta / 2) otherwise. The quadratic part never sees a large |r|, so
@@ -167,33 +189,30 @@ def _is_l1(beta: float, r: Array, xp: Namespace) -> bool:
     return beta < float(xp.finfo(r.dtype).smallest_normal)  # a hyper-parameter, not data
 
 
-def _divide(x: Array, beta: float, b: float) -> Array:
-    # x / beta, with b = capped(beta): a beta beyond the dtype divides in two steps
-    return x / b if b == beta else (x / b) * (b / beta)
-
-
 def _smooth_l1_rho(r: Array, *, xp: Namespace, beta: float) -> Array:
     if _is_l1(beta, r, xp):
         return _l1_rho(r, xp=xp)
-    b = capped(beta, r, xp)
     a = xp.abs(r)
-    q = xp.minimum(a, b)
+    if capped(beta, r, xp) < beta:  # beyond the dtype: no |r| but inf reaches beta
+        return divided(a, beta, xp) * (0.5 * a)
+    q = xp.minimum(a, beta)
     # (q / beta) (|r| - q / 2): q / beta <= 1, so nothing overflows for a large beta
-    return _divide(q, beta, b) * (a - 0.5 * q)
+    return (q / beta) * (a - 0.5 * q)
 
 
 def _smooth_l1_psi(r: Array, *, xp: Namespace, beta: float) -> Array:
     if _is_l1(beta, r, xp):
         return _l1_psi(r, xp=xp)
-    b = capped(beta, r, xp)
-    return _divide(xp.clip(r, -b, b), beta, b)
+    if capped(beta, r, xp) < beta:  # r / beta, and the slope 1 of the linear part at inf
+        return xp.where(xp.isinf(r), xp.sign(r), divided(r, beta, xp))
+    return xp.clip(r, -beta, beta) / beta
 
 
 def _smooth_l1_weight(r: Array, *, xp: Namespace, beta: float) -> Array:
     if _is_l1(beta, r, xp):
         return _l1_weight(r, xp=xp)
     b = capped(beta, r, xp)
-    return _divide(b / xp.maximum(xp.abs(r), b), beta, b)
+    return divided(b / xp.maximum(xp.abs(r), b), beta, xp)
 
 
 SMOOTH_L1 = LossDefinition(

@@ -58,25 +58,26 @@ def _pseudo_huber_rho(r: Array, *, xp: Namespace, delta: float) -> Array:
     # cancellation for small r (scipy.special.pseudo_huber uses an expm1/log1p form for
     # the same reason), and r / (hypot + delta) <= 1, so nothing overflows before the
     # result does, for any delta (capped at max/4, so that hypot + delta is finite).
-    # At |r| = inf the ratio is its limit 1 (inf / inf would be NaN).
+    # The ratio is formed from halves, exactly: hypot(r, delta) itself overflows for r
+    # near the dtype's max. At |r| = inf it is its limit 1 (inf / inf would be NaN).
     d = _capped(delta, r, xp, 0.25)
     a = xp.abs(r)
     inf = xp.isinf(a)
-    af = xp.where(inf, 0.0, a)
-    return d * (a * xp.where(inf, 1.0, af / (xp.hypot(af, d) + d)))
+    h = 0.5 * xp.where(inf, 0.0, a)
+    return d * (a * xp.where(inf, 1.0, h / (xp.hypot(h, 0.5 * d) + 0.5 * d)))
 
 
 def _pseudo_huber_psi(r: Array, *, xp: Namespace, delta: float) -> Array:
-    # delta r / hypot(r, delta), and its limit +-delta at r = +-inf
+    # delta r / hypot(r, delta) (from halves, as above), and its limit +-delta at +-inf
     d = _capped(delta, r, xp, 0.25)
     inf = xp.isinf(r)
-    rf = xp.where(inf, 0.0, r)
-    return d * xp.where(inf, xp.sign(r), rf / xp.hypot(rf, d))
+    h = 0.5 * xp.where(inf, 0.0, r)
+    return d * xp.where(inf, xp.sign(r), h / xp.hypot(h, 0.5 * d))
 
 
 def _pseudo_huber_weight(r: Array, *, xp: Namespace, delta: float) -> Array:
     d = _capped(delta, r, xp, 0.25)
-    return d / xp.hypot(r, d)
+    return (0.5 * d) / xp.hypot(0.5 * r, 0.5 * d)
 
 
 PSEUDO_HUBER = LossDefinition(
@@ -110,7 +111,10 @@ def _tukey_weight(r: Array, *, xp: Namespace, c: float) -> Array:
 
 
 def _tukey_psi(r: Array, *, xp: Namespace, c: float) -> Array:
-    return r * _tukey_weight(r, xp=xp, c=c)
+    # clip(r, -c, c) rather than r: the same value (the weight is 0 beyond c), and no
+    # inf * 0 at r = +-inf
+    k = _capped(c, r, xp)
+    return xp.clip(r, -k, k) * _tukey_weight(r, xp=xp, c=c)
 
 
 TUKEY = LossDefinition("tukey", _tukey_rho, _tukey_psi, _tukey_weight, (Parameter("c", 4.685),))

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ._definitions import LossDefinition, Parameter, capped
+from ._definitions import LossDefinition, Parameter, divided
 from ._typing import Array, Namespace
 
 __all__ = ["CAUCHY", "GEMAN_MCCLURE", "GENERAL", "WELSCH"]
@@ -36,17 +36,23 @@ _EXPREL_SMALL = 0.1
 _EXPREL_TERMS = 10
 
 
-def _log1p_square(u: Array, xp: Namespace) -> Array:
-    """``log1p(u**2)`` for ``u >= 0`` without forming ``u**2`` when it would overflow.
+def _log1p_square(a: Array, s: Any, xp: Namespace) -> Array:
+    """``log1p((a / s)**2)`` for ``a >= 0`` and ``s > 0`` (a float or an array).
 
-    Above 1 it is ``2 log(u) + log1p((1 / u)**2)``. Each form sees an argument masked to
-    its own range, so autograd passes exactly one derivative (``maximum``/``minimum``
-    would split it at the tie u = 1) and never an inf * 0.
+    ``(a / s)**2`` is never formed where it would overflow: above u = a / s = 1 it is
+    ``2 log(u) + log1p((1 / u)**2)``, and where u itself overflows (a tiny s)
+    ``2 (log(a) - log(s))``. Each form sees an argument masked to its own range, so
+    autograd passes exactly one derivative (``maximum``/``minimum`` would split it at the
+    tie u = 1) and never an inf * 0.
     """
-    above = u > 1.0
+    u = a / s
+    over = xp.isinf(u) & xp.isfinite(a)
+    above = (u > 1.0) & ~over
     big = xp.where(above, u, 1.0)
-    v = xp.where(above, 1.0 / big, u)
-    return 2.0 * xp.log(big) + xp.log1p(v * v)
+    v = xp.where(above, 1.0 / big, xp.where(over, 1.0, u))
+    log_s = xp.log(s) if hasattr(s, "shape") else math.log(s)
+    af = xp.where(over, a, 1.0)
+    return xp.where(over, 2.0 * (xp.log(af) - log_s), 2.0 * xp.log(big) + xp.log1p(v * v))
 
 
 def _exprel(z: Array, xp: Namespace) -> Array:
@@ -60,13 +66,15 @@ def _exprel(z: Array, xp: Namespace) -> Array:
     poly = 1.0 / math.factorial(_EXPREL_TERMS + 1) + 0.0 * zs
     for k in range(_EXPREL_TERMS - 1, -1, -1):
         poly = poly * zs + 1.0 / math.factorial(k + 1)
-    zl = xp.where(small, 1.0, z)
-    return xp.where(small, poly, xp.expm1(zl) / zl)
+    inf = xp.isinf(z)  # the limits: inf at +inf, 0 at -inf (inf / inf would be NaN)
+    zl = xp.where(small | inf, 1.0, z)
+    limit = xp.where(z > 0, math.inf, xp.zeros_like(z))
+    return xp.where(small, poly, xp.where(inf, limit, xp.expm1(zl) / zl))
 
 
 # --- the special cases -------------------------------------------------------------------
 def _cauchy(t: Array, xp: Namespace) -> Array:
-    return _log1p_square(xp.abs(t) * math.sqrt(0.5), xp)
+    return _log1p_square(xp.abs(t), math.sqrt(2.0), xp)
 
 
 def _cauchy_slope(t: Array, xp: Namespace) -> Array:
@@ -166,9 +174,9 @@ def _log_base(t: Array, alpha: Any, xp: Namespace) -> tuple[Any, Array]:
     """``b = |alpha - 2|`` and ``L = log1p(t**2 / b)``, for a float or an array alpha."""
     if hasattr(alpha, "shape"):
         b = xp.abs(alpha - 2.0)
-        return b, _log1p_square(xp.abs(t) / xp.sqrt(b), xp)
+        return b, _log1p_square(xp.abs(t), xp.sqrt(b), xp)
     b = abs(alpha - 2.0)
-    return b, _log1p_square(xp.abs(t) / math.sqrt(b), xp)
+    return b, _log1p_square(xp.abs(t), math.sqrt(b), xp)
 
 
 def _general_rho_t(t: Array, alpha: Any, xp: Namespace) -> Array:
@@ -233,8 +241,9 @@ def _at_infinity(t: Array, alpha: Any, xp: Namespace, pick: int) -> Any:
         bound = xp.where(alpha == -inf, 1.0, (a - 2.0) / a)
         return xp.where(alpha < 0, bound, inf)
     if pick == _SLOPE:
-        return xp.sign(t) * xp.where(alpha < 1, 0.0, xp.where(alpha == 1, 1.0, inf))
-    return xp.where(alpha < 2, 0.0, xp.where(alpha == 2, 1.0, inf))
+        one = xp.ones_like(alpha)
+        return xp.sign(t) * xp.where(alpha < 1, 0.0, xp.where(alpha == 1, one, inf))
+    return xp.where(alpha < 2, 0.0, xp.where(alpha == 2, xp.ones_like(alpha), inf))
 
 
 def _general(t: Array, alpha: Any, xp: Namespace, pick: int) -> Array:
@@ -247,6 +256,8 @@ def _general(t: Array, alpha: Any, xp: Namespace, pick: int) -> Array:
 
 def _finite_general(t: Array, alpha: Any, xp: Namespace, pick: int) -> Array:
     if not hasattr(alpha, "shape"):  # a Python float: a hyper-parameter, not data
+        if abs(alpha) > float(xp.finfo(t.dtype).max):  # beyond the dtype: its limit
+            alpha = math.copysign(math.inf, alpha)
         if alpha in _CLOSED:
             return _CLOSED[alpha][pick](t, xp)
         return _GENERAL_FORMS[pick](t, alpha, xp)
@@ -266,23 +277,27 @@ def _finite_general(t: Array, alpha: Any, xp: Namespace, pick: int) -> Array:
     return out
 
 
-def _scaled(r: Array, scale: float, xp: Namespace) -> Array:
-    # t = r / scale in the working dtype, scale capped at its largest value (a scale
-    # beyond it would be inf, and inf / inf NaN); where t overflows, the loss is its
-    # limit at infinity
-    return r / capped(scale, r, xp)
+def _of_residual(r: Array, alpha: Any, scale: float, xp: Namespace, pick: int) -> Array:
+    """rho, psi or the weight of `r`: the function of t = r / scale, over scale**pick.
+
+    Where t overflows the working dtype the loss is its limit at infinity.
+    """
+    out = _general(divided(r, scale, xp), alpha, xp, pick)
+    for _ in range(pick):  # d/dr = (d/dt) / scale; the weight (d rho/dt) / t / scale**2
+        out = divided(out, scale, xp)
+    return out
 
 
 def _general_rho(r: Array, *, xp: Namespace, alpha: Any, scale: float) -> Array:
-    return _general(_scaled(r, scale, xp), alpha, xp, _RHO)
+    return _of_residual(r, alpha, scale, xp, _RHO)
 
 
 def _general_psi(r: Array, *, xp: Namespace, alpha: Any, scale: float) -> Array:
-    return _general(_scaled(r, scale, xp), alpha, xp, _SLOPE) / scale
+    return _of_residual(r, alpha, scale, xp, _SLOPE)
 
 
 def _general_weight(r: Array, *, xp: Namespace, alpha: Any, scale: float) -> Array:
-    return _general(_scaled(r, scale, xp), alpha, xp, _WEIGHT) / scale / scale
+    return _of_residual(r, alpha, scale, xp, _WEIGHT)
 
 
 _SCALE = Parameter("scale", 1.0)
@@ -303,13 +318,13 @@ def _named(name: str, alpha: float) -> LossDefinition:
     # the closed form of the general loss at `alpha`, with its limits at |t| = inf
 
     def rho(r: Array, *, xp: Namespace, scale: float) -> Array:
-        return _general(_scaled(r, scale, xp), alpha, xp, _RHO)
+        return _of_residual(r, alpha, scale, xp, _RHO)
 
     def psi(r: Array, *, xp: Namespace, scale: float) -> Array:
-        return _general(_scaled(r, scale, xp), alpha, xp, _SLOPE) / scale
+        return _of_residual(r, alpha, scale, xp, _SLOPE)
 
     def weight(r: Array, *, xp: Namespace, scale: float) -> Array:
-        return _general(_scaled(r, scale, xp), alpha, xp, _WEIGHT) / scale / scale
+        return _of_residual(r, alpha, scale, xp, _WEIGHT)
 
     return LossDefinition(name, rho, psi, weight, (_SCALE,))
 
