@@ -38,40 +38,24 @@ PARAMS: dict[str, dict[str, float]] = {
     "general": {"alpha": 0.5, "scale": 1.0},
 }
 
-#: array_api_compat's torch ``where`` with a Python scalar calls ``torch.result_type``,
-#: which TorchDynamo cannot put in a graph; the definitions below (and the weighted
-#: path of Huber, Smooth L1, L1 and MSE) use that form. Without a weight those four run
-#: PyTorch's own kernels and compile whole.
-_DYNAMO_BREAKS = {"pseudo_huber", "tukey", "cauchy", "geman_mcclure"}
-_CORE = {"huber", "smooth_l1", "l1", "mse"}
-
 
 # --- torch.compile -------------------------------------------------------------------------
 @pytest.mark.slow
 # TorchDynamo's own note on array_api_compat's functools.lru_cache helpers
 @pytest.mark.filterwarnings("ignore:Dynamo detected a call to a `functools.lru_cache`")
-@pytest.mark.parametrize(
-    "loss",
-    [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(
-                name in _DYNAMO_BREAKS, reason="graph break in array_api_compat's where"
-            ),
-        )
-        for name in LOSSES
-    ],
-)
+@pytest.mark.parametrize("loss", list(LOSSES))
 def test_torch_compile_fullgraph(loss: str) -> None:
     torch = pytest.importorskip("torch")
     f, g = LOSSES[loss]
     p = PARAMS.get(loss, {})
 
     def every(x: Any, y: Any, w: Any) -> list[Any]:
-        out = [f(x, y, reduction="mean", **p), g(x, y, reduction="sum", **p)]
-        if loss not in _CORE:  # with a weight the core losses break (see above)
-            out.append(f(x, y, reduction="weighted_mean", weight=w, **p))
-        return out
+        return [
+            f(x, y, reduction="mean", **p),
+            g(x, y, reduction="sum", **p),
+            f(x, y, reduction="weighted_mean", weight=w, **p),
+            g(x, y, reduction="none", weight=w, **p),
+        ]
 
     gen = torch.Generator().manual_seed(7)
     x, y, w = (torch.randn(64, dtype=torch.float64, generator=gen) for _ in range(3))

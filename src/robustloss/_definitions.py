@@ -27,6 +27,7 @@ __all__ = [
     "LossDefinition",
     "Parameter",
     "capped",
+    "constant",
     "divided",
 ]
 
@@ -114,7 +115,8 @@ def _l1_psi(r: Array, *, xp: Namespace) -> Array:
 def _l1_weight(r: Array, *, xp: Namespace) -> Array:
     # 1 / |r|, which is infinite at 0: capped at 1 / smallest normal (finite, and
     # weight * r is still psi = 0 there)
-    return 1.0 / xp.maximum(xp.abs(r), float(xp.finfo(r.dtype).smallest_normal))
+    tiny = float(xp.finfo(r.dtype).smallest_normal)
+    return 1.0 / xp.maximum(xp.abs(r), constant(tiny, r, xp))
 
 
 L1 = LossDefinition("l1", _l1_rho, _l1_psi, _l1_weight)
@@ -147,6 +149,16 @@ def capped(value: float, r: Array, xp: Namespace, fraction: float = 1.0) -> floa
     return min(value, fraction * float(xp.finfo(r.dtype).max))
 
 
+def constant(value: float, like: Array, xp: Namespace) -> Array:
+    """`value` as a 0-d array of ``like.dtype``, for ``minimum``, ``maximum`` and ``hypot``.
+
+    array_api_compat converts a Python scalar there with ``torch.result_type``, which
+    TorchDynamo cannot trace (``torch.compile(fullgraph=True)`` failed); two arrays of
+    one dtype need no promotion.
+    """
+    return xp.asarray(value, dtype=like.dtype)
+
+
 def divided(x: Array, value: float, xp: Namespace) -> Array:
     """``x / value`` in ``x.dtype``, also for a `value` beyond its largest number.
 
@@ -165,7 +177,7 @@ def _huber_rho(r: Array, *, xp: Namespace, delta: float) -> Array:
     # delta (|r| - delta / 2) otherwise. The quadratic part never sees a large |r|, so
     # nothing overflows before the (linear) result does.
     a = xp.abs(r)
-    q = xp.minimum(a, capped(delta, r, xp))
+    q = xp.minimum(a, constant(capped(delta, r, xp), r, xp))
     return q * (a - 0.5 * q)
 
 
@@ -176,7 +188,7 @@ def _huber_psi(r: Array, *, xp: Namespace, delta: float) -> Array:
 
 def _huber_weight(r: Array, *, xp: Namespace, delta: float) -> Array:
     d = capped(delta, r, xp)
-    return d / xp.maximum(xp.abs(r), d)
+    return d / xp.maximum(xp.abs(r), constant(d, r, xp))
 
 
 HUBER = LossDefinition("huber", _huber_rho, _huber_psi, _huber_weight, (Parameter("delta", 1.0),))
@@ -195,7 +207,7 @@ def _smooth_l1_rho(r: Array, *, xp: Namespace, beta: float) -> Array:
     a = xp.abs(r)
     if capped(beta, r, xp) < beta:  # beyond the dtype: no |r| but inf reaches beta
         return divided(a, beta, xp) * (0.5 * a)
-    q = xp.minimum(a, beta)
+    q = xp.minimum(a, constant(beta, r, xp))
     # (q / beta) (|r| - q / 2): q / beta <= 1, so nothing overflows for a large beta
     return (q / beta) * (a - 0.5 * q)
 
@@ -212,7 +224,7 @@ def _smooth_l1_weight(r: Array, *, xp: Namespace, beta: float) -> Array:
     if _is_l1(beta, r, xp):
         return _l1_weight(r, xp=xp)
     b = capped(beta, r, xp)
-    return divided(b / xp.maximum(xp.abs(r), b), beta, xp)
+    return divided(b / xp.maximum(xp.abs(r), constant(b, r, xp)), beta, xp)
 
 
 SMOOTH_L1 = LossDefinition(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from ._definitions import LossDefinition, Parameter
+from ._definitions import LossDefinition, Parameter, constant
 from ._definitions import capped as _capped
 from ._typing import Array, Namespace
 
@@ -64,7 +64,7 @@ def _pseudo_huber_rho(r: Array, *, xp: Namespace, delta: float) -> Array:
     a = xp.abs(r)
     inf = xp.isinf(a)
     h = 0.5 * xp.where(inf, 0.0, a)
-    return d * (a * xp.where(inf, 1.0, h / (xp.hypot(h, 0.5 * d) + 0.5 * d)))
+    return d * (a * xp.where(inf, 1.0, h / (xp.hypot(h, constant(0.5 * d, r, xp)) + 0.5 * d)))
 
 
 def _pseudo_huber_psi(r: Array, *, xp: Namespace, delta: float) -> Array:
@@ -72,12 +72,12 @@ def _pseudo_huber_psi(r: Array, *, xp: Namespace, delta: float) -> Array:
     d = _capped(delta, r, xp, 0.25)
     inf = xp.isinf(r)
     h = 0.5 * xp.where(inf, 0.0, r)
-    return d * xp.where(inf, xp.sign(r), h / xp.hypot(h, 0.5 * d))
+    return d * xp.where(inf, xp.sign(r), h / xp.hypot(h, constant(0.5 * d, r, xp)))
 
 
 def _pseudo_huber_weight(r: Array, *, xp: Namespace, delta: float) -> Array:
     d = _capped(delta, r, xp, 0.25)
-    return (0.5 * d) / xp.hypot(0.5 * r, 0.5 * d)
+    return (0.5 * d) / xp.hypot(0.5 * r, constant(0.5 * d, r, xp))
 
 
 PSEUDO_HUBER = LossDefinition(
@@ -105,7 +105,7 @@ def _tukey_weight(r: Array, *, xp: Namespace, c: float) -> Array:
     # where 1 - u * u loses every digit to the rounding of u = r / c (psi just inside c
     # was 20% off in float32); c + a is never formed, so c up to the dtype's max is fine.
     k = _capped(c, r, xp)
-    a = xp.minimum(xp.abs(r), k)
+    a = xp.minimum(xp.abs(r), constant(k, r, xp))
     w = ((k - a) / k) * (1.0 + a / k)
     return w * w
 

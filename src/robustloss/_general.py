@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ._definitions import LossDefinition, Parameter, divided
+from ._definitions import LossDefinition, Parameter, constant, divided
 from ._typing import Array, Namespace
 
 __all__ = ["CAUCHY", "GEMAN_MCCLURE", "GENERAL", "WELSCH"]
@@ -81,8 +81,8 @@ def _cauchy_slope(t: Array, xp: Namespace) -> Array:
     # t / (1 + t**2 / 2) as sign(t) m w / (w**2 + m**2 / 2), m = min(|t|, 1),
     # w = 1 / max(|t|, 1): exact for every t, no t**2 overflow
     a = xp.abs(t)
-    m = xp.minimum(a, 1.0)
-    w = 1.0 / xp.maximum(a, 1.0)
+    m = xp.minimum(a, constant(1.0, a, xp))
+    w = 1.0 / xp.maximum(a, constant(1.0, a, xp))
     return xp.sign(t) * (m * w / (w * w + 0.5 * (m * m)))
 
 
@@ -90,16 +90,16 @@ def _geman_mcclure(t: Array, xp: Namespace) -> Array:
     # 2 t**2 / (t**2 + 4) = 2 m**2 / (m**2 + w**2) with u = |t| / 2, m = min(u, 1),
     # w = 1 / max(u, 1)
     u = 0.5 * xp.abs(t)
-    m = xp.minimum(u, 1.0)
-    w = 1.0 / xp.maximum(u, 1.0)
+    m = xp.minimum(u, constant(1.0, u, xp))
+    w = 1.0 / xp.maximum(u, constant(1.0, u, xp))
     return 2.0 * (m * m) / (m * m + w * w)
 
 
 def _geman_mcclure_slope(t: Array, xp: Namespace) -> Array:
     # d/dt 2 t**2 / (t**2 + 4) = 16 t / (t**2 + 4)**2 = sign(t) 2 m w**3 / (m**2 + w**2)**2
     u = 0.5 * xp.abs(t)
-    m = xp.minimum(u, 1.0)
-    w = 1.0 / xp.maximum(u, 1.0)
+    m = xp.minimum(u, constant(1.0, u, xp))
+    w = 1.0 / xp.maximum(u, constant(1.0, u, xp))
     d = m * m + w * w
     return xp.sign(t) * (2.0 * m * (w * w * w) / (d * d))
 
@@ -141,7 +141,7 @@ def _exponential_weight(t: Array, xp: Namespace) -> Array:
 
 
 def _pseudo_huber_weight(t: Array, xp: Namespace) -> Array:
-    return 1.0 / xp.hypot(t, 1.0)
+    return 1.0 / xp.hypot(t, constant(1.0, t, xp))
 
 
 def _quadratic(t: Array, xp: Namespace) -> Array:
@@ -158,11 +158,11 @@ def _exponential_slope(t: Array, xp: Namespace) -> Array:
 
 def _pseudo_huber(t: Array, xp: Namespace) -> Array:
     a = xp.abs(t)
-    return a * (a / (xp.hypot(t, 1.0) + 1.0))
+    return a * (a / (xp.hypot(t, constant(1.0, t, xp)) + 1.0))
 
 
 def _pseudo_huber_slope(t: Array, xp: Namespace) -> Array:
-    return t / xp.hypot(t, 1.0)
+    return t / xp.hypot(t, constant(1.0, t, xp))
 
 
 def _identity(t: Array, xp: Namespace) -> Array:
