@@ -23,7 +23,8 @@ equal to it. ``robustloss.fast_paths(False)`` turns them all off.
 * Dask: ``rho`` (or ``psi``) times the weight runs once per block (``map_blocks``: one
   task per block instead of one per step), then Dask's tree reduction; every task runs
   under NumPy's ``errstate(all="ignore")``, so that an overflowing value gives inf at
-  compute time without a warning, as on the other backends. Nothing is computed.
+  compute time without a warning, as on the other backends. Nothing is computed. The
+  IRLS weights (:mod:`robustloss.weights`) run the same way (:func:`dask_weight`).
 * CuPy, array-api-strict and other namespaces: the generic path. (CuPy gets its fusion
   from the generic composition on the device; a hand-fused kernel needs a GPU to be
   verified on, which the project's CI does not have.)
@@ -45,7 +46,7 @@ from ._definitions import HUBER, L1, MSE, SMOOTH_L1, LossDefinition
 from ._typing import Array
 from ._validation import Prepared, is_array
 
-__all__ = ["BLOCK", "JAX_MIN_SIZE", "run"]
+__all__ = ["BLOCK", "JAX_MIN_SIZE", "dask_weight", "run"]
 
 #: elements per block of the NumPy strategy (128 KiB of float32 per temporary)
 BLOCK = 1 << 15
@@ -290,6 +291,39 @@ def _quiet(fn: Callable[..., Any]) -> Callable[..., Any]:
     return quiet
 
 
+def _per_block(fn: Callable[..., Any], arrays: list[Any], dtype: Any, meta: Any) -> Any:
+    """``fn`` of the blocks of `arrays` (broadcast against the first), one quiet task each."""
+    import dask.array as da
+
+    # blockwise lines the trailing axes up, as broadcasting does (what da.elemwise does)
+    pairs = [(a, tuple(range(a.ndim))[::-1]) for a in arrays]
+    return da.blockwise(  # type: ignore[no-untyped-call]
+        _quiet(fn),
+        tuple(range(arrays[0].ndim))[::-1],
+        *(item for pair in pairs for item in pair),
+        dtype=dtype,
+        meta=meta,
+    )
+
+
+def dask_weight(definition: LossDefinition, r: Any, values: dict[str, Any], dtype: Any) -> Any:
+    """Return the IRLS weight of the Dask array `r`: one quiet task per block, in `dtype`."""
+    import numpy as np
+
+    arrays = {name: v for name, v in values.items() if is_array(v)}
+    scalars = {name: v for name, v in values.items() if not is_array(v)}
+    names = list(arrays)
+
+    def block(a: Any, *more: Any) -> Any:
+        ns = aac.array_namespace(a)
+        out = definition.weight(a, xp=ns, **scalars, **dict(zip(names, more, strict=True)))
+        return out.astype(dtype, copy=False)
+
+    with np.errstate(all="ignore"):  # the meta array may hold a value
+        meta = r._meta.astype(dtype)
+    return _per_block(block, [r, *arrays.values()], dtype, meta)
+
+
 def _dask(
     definition: LossDefinition,
     p: Prepared,
@@ -322,18 +356,9 @@ def _dask(
         return out * more[0] if weighted else out
 
     x = p.input
-
-    extras = [*([p.weight] if weighted else []), *arrays.values()]
-    # blockwise lines the trailing axes up, as broadcasting does (what da.elemwise does)
-    pairs = [(a, tuple(range(a.ndim))[::-1]) for a in (x, p.target, *extras)]
     meta = x._meta
-    elementwise = da.blockwise(  # type: ignore[no-untyped-call]
-        _quiet(block),
-        tuple(range(x.ndim))[::-1],
-        *(item for pair in pairs for item in pair),
-        dtype=x.dtype,
-        meta=meta,
-    )
+    extras = [*([p.weight] if weighted else []), *arrays.values()]
+    elementwise = _per_block(block, [x, p.target, *extras], x.dtype, meta)
 
     def total(a: Any) -> Any:
         return da.reduction(  # type: ignore[no-untyped-call]
