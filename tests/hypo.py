@@ -25,9 +25,11 @@ __all__ = [
     "SUBNORMAL",
     "TINY",
     "TRANSITIONS",
+    "flushed",
     "oracle",
     "params",
     "round_to",
+    "work_dtype",
 ]
 
 #: every loss of the package, by its name in ``robustloss._reference.LOSSES``
@@ -93,6 +95,19 @@ def round_to(values: Any, dtype: str) -> np.ndarray:
     """`values` rounded to `dtype` (overflow gives inf, silently), returned as float64."""
     with np.errstate(over="ignore"):
         return np.asarray(values, np.float64).astype(_NP_DTYPES[dtype]).astype(np.float64)
+
+
+def work_dtype(dtype: str) -> str:
+    """The dtype a loss computes in: float32 for the half types, else `dtype` itself."""
+    return "float32" if dtype in ("float16", "bfloat16") else dtype
+
+
+def flushed(values: np.ndarray, dtype: str, backend: str) -> np.ndarray:
+    """`values` as `backend` sees them: XLA on CPU flushes subnormal numbers of the
+    working dtype to zero (JAX), every other backend keeps them."""
+    if backend != "jax":
+        return values
+    return np.where(np.abs(values) < TINY[work_dtype(dtype)], 0.0, values)
 
 
 def BOUNDED(loss: str, p: dict[str, float]) -> float | None:  # noqa: N802  (a table)

@@ -17,6 +17,13 @@ there (Barron's reference code nudges alpha by an epsilon instead). ``L`` itself
 without squaring ``t``, so large residuals do not overflow where the loss is finite.
 Python-float alphas at 2, 1, 0, -2 and +-inf use the closed forms; array alphas select
 2 and +-inf elementwise and reach 1, 0 and -2 through the general form.
+
+Everything is a function of t, over ``scale**k`` for psi (k = 1) and the IRLS weight
+(k = 2). With a scale below 1, t overflows the dtype where r may not (Cauchy's loss at
+r = 3.4e38, scale 0.5 is 178 in float32), and psi or the weight in units of t underflow
+where their values do not (Geman-McClure's weight at r = 1e-20, scale 1e-30 is 1.6e21):
+the forms that would are then written in r and the scale (``_SMALL_SCALE``,
+``_general_r``), at the same cost.
 """
 
 from __future__ import annotations
@@ -29,28 +36,30 @@ from ._typing import Array, Namespace
 
 __all__ = ["CAUCHY", "GEMAN_MCCLURE", "GENERAL", "WELSCH"]
 
-#: |t| beyond which Welsch's rho is 1 and its psi 0 in every dtype (exp(-2048) = 0)
-_WELSCH_CLIP = 64.0
+#: |t| beyond which Welsch's rho is 1 and its psi 0 in every dtype, over any scale:
+#: exp(-80**2 / 4) / scale**2 = 0 for every scale down to float64's smallest normal
+_WELSCH_CLIP = 80.0
 #: exprel switches to its Taylor polynomial below this |z|; 10 terms reach float64's ulp
 _EXPREL_SMALL = 0.1
 _EXPREL_TERMS = 10
 
 
-def _log1p_square(a: Array, s: Any, xp: Namespace) -> Array:
-    """``log1p((a / s)**2)`` for ``a >= 0`` and ``s > 0`` (a float or an array).
+def _log1p_square(a: Array, s: Any, xp: Namespace, scale: float = 1.0) -> Array:
+    """Return ``log1p((a / (scale s))**2)``, divided by scale first, then by s.
 
-    ``(a / s)**2`` is never formed where it would overflow: above u = a / s = 1 it is
-    ``2 log(u) + log1p((1 / u)**2)``, and where u itself overflows (a tiny s)
-    ``2 (log(a) - log(s))``. Each form sees an argument masked to its own range, so
-    autograd passes exactly one derivative (``maximum``/``minimum`` would split it at the
-    tie u = 1) and never an inf * 0.
+    ``a >= 0``, ``s > 0`` a float or an array, ``0 < scale <= 1`` a Python float.
+    ``(a / s)**2`` is never formed where it would overflow: above u = 1 it is
+    ``2 log(u) + log1p((1 / u)**2)``, and where u itself overflows (a tiny s or scale)
+    ``2 (log(a) - log(scale) - log(s))``, exact there as u exceeds the dtype. Each form
+    sees an argument masked to its own range, so autograd passes exactly one derivative
+    (``maximum``/``minimum`` would split it at the tie u = 1) and never an inf * 0.
     """
-    u = a / s
+    u = (a if scale == 1.0 else a / scale) / s
     over = xp.isinf(u) & xp.isfinite(a)
     above = (u > 1.0) & ~over
     big = xp.where(above, u, 1.0)
     v = xp.where(above, 1.0 / big, xp.where(over, 1.0, u))
-    log_s = xp.log(s) if hasattr(s, "shape") else math.log(s)
+    log_s = (xp.log(s) if hasattr(s, "shape") else math.log(s)) + math.log(scale)
     af = xp.where(over, a, 1.0)
     return xp.where(over, 2.0 * (xp.log(af) - log_s), 2.0 * xp.log(big) + xp.log1p(v * v))
 
@@ -180,10 +189,13 @@ def _log_base(t: Array, alpha: Any, xp: Namespace) -> tuple[Any, Array]:
 
 
 def _general_rho_t(t: Array, alpha: Any, xp: Namespace) -> Array:
+    return _rho_of_log(*_log_base(t, alpha, xp), alpha, xp)
+
+
+def _rho_of_log(b: Any, big_l: Array, alpha: Any, xp: Namespace) -> Array:
     # (b / 2) L exprel(z), z = alpha L / 2, written with expm1(z) = expm1(z/2) (e^(z/2) + 1)
     # as (b L / 4) exprel(z / 2) (e^(z/2) + 1): no intermediate reaches e^z, which would
     # overflow where the result (b / alpha) expm1(z) does not (alpha near 2).
-    b, big_l = _log_base(t, alpha, xp)
     z = (0.25 * alpha) * big_l
     return ((0.25 * b) * big_l * _exprel(z, xp)) * (xp.exp(z) + 1.0)
 
@@ -256,8 +268,7 @@ def _general(t: Array, alpha: Any, xp: Namespace, pick: int) -> Array:
 
 def _finite_general(t: Array, alpha: Any, xp: Namespace, pick: int) -> Array:
     if not hasattr(alpha, "shape"):  # a Python float: a hyper-parameter, not data
-        if abs(alpha) > float(xp.finfo(t.dtype).max):  # beyond the dtype: its limit
-            alpha = math.copysign(math.inf, alpha)
+        alpha = _representable(alpha, t, xp)
         if alpha in _CLOSED:
             return _CLOSED[alpha][pick](t, xp)
         return _GENERAL_FORMS[pick](t, alpha, xp)
@@ -280,12 +291,162 @@ def _finite_general(t: Array, alpha: Any, xp: Namespace, pick: int) -> Array:
 def _of_residual(r: Array, alpha: Any, scale: float, xp: Namespace, pick: int) -> Array:
     """rho, psi or the weight of `r`: the function of t = r / scale, over scale**pick.
 
-    Where t overflows the working dtype the loss is its limit at infinity.
+    With a scale below 1, t can overflow the working dtype where r does not, and psi or
+    the weight in units of t can underflow it where their values do not; the forms that
+    would (`_SMALL_SCALE`, `_general_r`) are then computed from r and the scale directly.
     """
+    if scale < 1.0:
+        if hasattr(alpha, "shape"):
+            return _general_r_array(r, alpha, scale, xp, pick)
+        alpha = _representable(alpha, r, xp)
+        if alpha not in _CLOSED:
+            return _general_r(r, alpha, scale, xp, pick)
+        if (alpha, pick) in _SMALL_SCALE:
+            return _SMALL_SCALE[alpha, pick](r, scale, xp)
     out = _general(divided(r, scale, xp), alpha, xp, pick)
     for _ in range(pick):  # d/dr = (d/dt) / scale; the weight (d rho/dt) / t / scale**2
         out = divided(out, scale, xp)
     return out
+
+
+# --- scale < 1: from r and the scale -----------------------------------------------------
+# Each takes r, the scale and the namespace; |r| = inf is its limit, t = |r| / scale may be
+# inf. The scale (>= the smallest normal number, checked) enters as a Python float.
+def _general_r(r: Array, alpha: Any, scale: float, xp: Namespace, pick: int) -> Array:
+    """Return the general form from r, for a Python-float or an array alpha.
+
+    L = log1p(t**2 / b) is formed without t (`_log1p_square`); the weight is
+    ``exp((alpha / 2 - 1) L - 2 log(scale))`` and psi ``r h**2`` with
+    ``h = exp((alpha / 4 - 1 / 2) L - log(scale))``: neither underflows in units of t.
+    """
+    inf = xp.isinf(r)
+    a = xp.abs(xp.where(inf, 0.0, r))
+    b = xp.abs(alpha - 2.0) if hasattr(alpha, "shape") else abs(alpha - 2.0)
+    sqrt_b = xp.sqrt(b) if hasattr(b, "shape") else math.sqrt(b)
+    big_l = _log1p_square(a, sqrt_b, xp, scale)
+    if pick == _RHO:
+        out = _rho_of_log(b, big_l, alpha, xp)
+    elif pick == _WEIGHT:
+        out = xp.exp((0.5 * alpha - 1.0) * big_l - 2.0 * math.log(scale))
+    else:
+        h = xp.exp((0.25 * alpha - 0.5) * big_l - math.log(scale))
+        out = xp.sign(r) * ((a * h) * h)
+    return xp.where(inf, _limit(r, alpha, scale, xp, pick), out)
+
+
+def _general_r_array(r: Array, alpha: Array, scale: float, xp: Namespace, pick: int) -> Array:
+    # as `_finite_general`: 2 and +inf by their forms in t (nothing to rescue there),
+    # -inf (Welsch) by its form from r, the general form at a harmless alpha there
+    two, neg, pos = alpha == 2.0, alpha == -math.inf, alpha == math.inf
+    out = _general_r(r, xp.where(two | neg | pos, 1.0, alpha), scale, xp, pick)
+    t = r / scale
+    for mask, key in ((two, 2.0), (pos, math.inf)):  # expm1(t**2 / 2) overflows: mask t
+        value = _CLOSED[key][pick](xp.where(mask, t, 0.0), xp)
+        for _ in range(pick):
+            value = value / scale
+        out = xp.where(mask, value, out)
+    welsch = _welsch(t, xp) if pick == _RHO else _SMALL_SCALE[-math.inf, pick](r, scale, xp)
+    return xp.where(neg, welsch, out)
+
+
+def _limit(r: Array, alpha: Any, scale: float, xp: Namespace, pick: int) -> Any:
+    """Return the limit at |r| = inf of rho, psi or the weight: `_at_infinity` / scale**pick."""
+    out = _at_infinity(r, alpha, xp, pick)
+    for _ in range(pick):  # scale**2 may be 0 in Python floats
+        out = out / scale
+    return out
+
+
+def _split(r: Array, c: float, scale: float, xp: Namespace) -> tuple[Array, Array, Array]:
+    """Return m, q and k of u = |r| / (c scale): min(u, 1), 1 / max(u, 1), 1 / (scale max(u, 1)).
+
+    ``1 + u**2 = (m**2 + q**2) / q**2``; k is ``1 / scale`` inside and ``c / |r|`` beyond
+    u = 1, so that it stays exact where u overflows (``|r|`` = 1e300, scale 1e-100).
+    """
+    a = xp.abs(r)
+    u = (a / scale) / c
+    one = constant(1.0, u, xp)
+    beyond = u > 1.0
+    k = xp.where(beyond, c / xp.where(beyond, a, 1.0), 1.0 / scale)
+    return xp.minimum(u, one), 1.0 / xp.maximum(u, one), k
+
+
+def _cauchy_rho_r(r: Array, scale: float, xp: Namespace) -> Array:
+    return _log1p_square(xp.abs(r), math.sqrt(2.0), xp, scale)
+
+
+def _cauchy_psi_r(r: Array, scale: float, xp: Namespace) -> Array:
+    # r / (scale**2 (1 + u**2)) = r k**2 / (m**2 + q**2): 2 / r where t overflows
+    m, q, k = _split(r, math.sqrt(2.0), scale, xp)
+    a = xp.abs(xp.where(xp.isinf(r), 0.0, r))
+    return xp.sign(r) * (((a * k) * k) / (m * m + q * q))
+
+
+def _cauchy_weight_r(r: Array, scale: float, xp: Namespace) -> Array:
+    # 1 / (scale**2 (1 + u**2)), u = |t| / sqrt(2): k**2 / (m**2 + q**2); 0 at |r| = inf
+    m, q, k = _split(r, math.sqrt(2.0), scale, xp)
+    return (k * k) / (m * m + q * q)
+
+
+def _geman_mcclure_r(r: Array, scale: float, xp: Namespace) -> tuple[Array, Array, Array]:
+    # u = |t| / 2, d = m**2 + q**2: e = 1 / (scale (1 + u**2)) = q k / d
+    m, q, k = _split(r, 2.0, scale, xp)
+    d = m * m + q * q
+    return m, q / d, (q * k) / d
+
+
+def _geman_mcclure_psi_r(r: Array, scale: float, xp: Namespace) -> Array:
+    # 16 t / (scale (t**2 + 4)**2) = 2 u / (scale (1 + u**2)**2) = 2 m e q / d
+    m, q_d, e = _geman_mcclure_r(r, scale, xp)
+    return xp.sign(r) * ((2.0 * m) * (e * q_d))
+
+
+def _geman_mcclure_weight_r(r: Array, scale: float, xp: Namespace) -> Array:
+    # 16 / (scale**2 (t**2 + 4)**2) = e**2
+    e = _geman_mcclure_r(r, scale, xp)[2]
+    return e * e
+
+
+def _welsch_half_r(r: Array, scale: float, xp: Namespace) -> Array:
+    # exp(-t**2 / 4) / scale = exp(-t**2 / 4 - log(scale)), the square root of the weight
+    c = xp.clip(r / scale, -_WELSCH_CLIP, _WELSCH_CLIP)
+    return xp.exp(-0.25 * (c * c) - math.log(scale))
+
+
+def _welsch_psi_r(r: Array, scale: float, xp: Namespace) -> Array:
+    h = _welsch_half_r(r, scale, xp)
+    return (xp.where(xp.isinf(r), 0.0, r) * h) * h
+
+
+def _welsch_weight_r(r: Array, scale: float, xp: Namespace) -> Array:
+    h = _welsch_half_r(r, scale, xp)
+    return h * h
+
+
+def _pseudo_huber_weight_r(r: Array, scale: float, xp: Namespace) -> Array:
+    # 1 / (scale**2 sqrt(1 + t**2)) = (1 / scale) / hypot(r, scale)
+    return (1.0 / scale) / xp.hypot(r, constant(scale, r, xp))
+
+
+#: (alpha, function) -> its form from r and a scale below 1, where the form in t would
+#: overflow or underflow (the others are exact in t)
+_SMALL_SCALE = {
+    (0.0, _RHO): _cauchy_rho_r,
+    (0.0, _SLOPE): _cauchy_psi_r,
+    (0.0, _WEIGHT): _cauchy_weight_r,
+    (-2.0, _SLOPE): _geman_mcclure_psi_r,
+    (-2.0, _WEIGHT): _geman_mcclure_weight_r,
+    (-math.inf, _SLOPE): _welsch_psi_r,
+    (-math.inf, _WEIGHT): _welsch_weight_r,
+    (1.0, _WEIGHT): _pseudo_huber_weight_r,
+}
+
+
+def _representable(alpha: float, r: Array, xp: Namespace) -> float:
+    """Return alpha, or its limit +-inf where it is beyond the working dtype of `r`."""
+    if math.isfinite(alpha) and abs(alpha) > float(xp.finfo(r.dtype).max):
+        return math.copysign(math.inf, alpha)
+    return alpha
 
 
 def _general_rho(r: Array, *, xp: Namespace, alpha: Any, scale: float) -> Array:

@@ -1,0 +1,144 @@
+"""Small scales: where t = r / scale leaves the dtype's range, but the values do not.
+
+The scale losses (Cauchy, Welsch, Geman-McClure, the general loss) are functions of
+``t = r / scale``; psi and the IRLS weight carry ``1 / scale`` and ``1 / scale**2`` more.
+With a scale below 1, t can overflow where r does not (Cauchy's loss at r = 3.4e38,
+scale 0.5 is 178, not inf), and psi or the weight in units of t can underflow where their
+values do not (Geman-McClure's weight at r = 1e-20, scale 1e-30 is 1.6e21, not 0).
+Hypothesis draws the scale down to the working dtype's smallest normal number and the
+residuals over the whole range of the dtype; mpmath gives the expected values. Runs on
+every backend through the ``xp`` fixture (``jax.jit``; Dask without compute).
+"""
+
+from __future__ import annotations
+
+import math
+from types import ModuleType
+from typing import Any
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import robustloss._reference
+import robustloss.weights
+from generate_reference import mp_psi
+from hypo import EPS, MAX, TINY, flushed, oracle, round_to, work_dtype
+from matrix import Backend
+from robustloss._reference import TOLERANCES
+
+pytestmark = pytest.mark.parametrize("loss", ["cauchy", "welsch", "geman_mcclure", "general"])
+
+_ALPHA = st.sampled_from([0.0, -2.0, 1.0, 0.5, -0.5, 1.5, 0.999, -10.0, 4.0, -math.inf])
+
+
+def _magnitudes(dtype: str) -> st.SearchStrategy[float]:
+    """Positive numbers spread evenly in log over the normal range of `dtype`."""
+    low, high = math.log(TINY[dtype]), math.log(MAX[dtype])
+    return st.floats(low, high).map(math.exp)
+
+
+def _draw(data: st.DataObject, backend: Backend, loss: str) -> tuple[str, dict[str, float], Any]:
+    dtype = data.draw(st.sampled_from(backend.dtypes), label="dtype")
+    work = work_dtype(dtype)
+    # the scale as the loss uses it: rounded to the working dtype, at least its tiny
+    scale = data.draw(_magnitudes(work).filter(lambda s: s < 1.0), label="scale")
+    p = {"scale": float(round_to(scale, work))}
+    if loss == "general":
+        p["alpha"] = float(round_to(data.draw(_ALPHA, label="alpha"), work))
+    size = data.draw(st.integers(1, 8))
+    signs = data.draw(st.lists(st.sampled_from([-1.0, 1.0]), min_size=size, max_size=size))
+    mags = data.draw(st.lists(_magnitudes(dtype), min_size=size, max_size=size), label="|r|")
+    r = round_to(np.asarray(signs) * np.asarray(mags), dtype)
+    return dtype, p, flushed(r, dtype, backend.name)
+
+
+def _weight_of(loss: str, r: np.ndarray, p: dict[str, float]) -> np.ndarray:
+    """psi(r) / r by mpmath (r is never 0 here), as float64."""
+    out = np.empty(r.shape)
+    with mpmath.workdps(40):
+        for i, v in np.ndenumerate(r):
+            w = mp_psi(loss, mpmath.mpf(float(v)), p) / mpmath.mpf(float(v))
+            out[i] = float(w) if w < 1e308 else math.inf
+    return out
+
+
+def _tolerance(dtype: str, p: dict[str, float]) -> float:
+    """Relative tolerance: a few ulp, and the logarithms' ulp where they are used.
+
+    Values computed as exponentials of logarithms (``(alpha / 2 - 1) L`` with L up to
+    ``2 log t``, ``log|r|``, ``log(scale)``) are about as many ulp off as those
+    logarithms are large (100 in float32), as is Barron's form for any alpha.
+    """
+    work = work_dtype(dtype)
+    alpha = p.get("alpha", 0.0)
+    a = 2.0 if not math.isfinite(alpha) else abs(alpha)
+    logs = 2 * math.log(MAX[work]) + abs(math.log(p["scale"]))
+    cond = 1.0 + (2.0 + a) * logs / 16
+    return max(16 * EPS[work] * cond, TOLERANCES[dtype][0])
+
+
+def _check(got: np.ndarray, want: np.ndarray, dtype: str, rtol: float, what: str) -> None:
+    rounded = round_to(want, dtype)
+    edge = np.abs(want) > MAX[dtype] * (1 - rtol)  # rounds either way
+    over = np.isinf(rounded) & ~edge
+    np.testing.assert_array_equal(np.isinf(got[over]), True, err_msg=f"{what}: overflow")
+    ok = ~over & ~edge
+    np.testing.assert_allclose(got[ok], want[ok], rtol=rtol, atol=4 * TINY[dtype], err_msg=what)
+
+
+@given(data=st.data())
+def test_small_scale_over_the_whole_range(
+    loss: str, backend: Backend, xp: ModuleType, data: st.DataObject
+) -> None:
+    """rho, psi and the IRLS weight equal mpmath's for every residual of the dtype."""
+    dtype, p, r = _draw(data, backend, loss)
+    f, g = robustloss._reference.LOSSES[loss]
+    w = getattr(robustloss.weights, loss)
+    x, zero = backend.asarray(r, dtype), backend.asarray(np.zeros_like(r), dtype)
+    rho, psi = oracle(loss, r, p)
+    weight = _weight_of(loss, r, p)
+    rtol = _tolerance(dtype, p)
+    _check(backend.to_numpy(f(x, zero, reduction="none", **p)), rho, dtype, rtol, "value")
+    _check(backend.to_numpy(g(x, zero, reduction="none", **p)), psi, dtype, rtol, "grad")
+    _check(backend.to_numpy(w(x, **p)), weight, dtype, rtol, "weight")
+    if loss != "general":
+        return
+    # an array alpha, one per residual (2, +-inf selected elementwise): the same numbers
+    alphas = round_to(data.draw(st.lists(_ALPHA, min_size=r.size, max_size=r.size)), "float32")
+    a = backend.asarray(alphas, work_dtype(dtype))
+    each = [{"alpha": float(v), "scale": p["scale"]} for v in alphas]
+    want = [oracle(loss, r[i : i + 1], q) for i, q in enumerate(each)]
+    rho, psi = (np.concatenate([w_[k] for w_ in want]) for k in (0, 1))
+    weight = np.concatenate([_weight_of(loss, r[i : i + 1], q) for i, q in enumerate(each)])
+    rtol = max(_tolerance(dtype, q) for q in each)
+    kw = {"alpha": a, "scale": p["scale"]}
+    _check(backend.to_numpy(f(x, zero, reduction="none", **kw)), rho, dtype, rtol, "value")
+    _check(backend.to_numpy(g(x, zero, reduction="none", **kw)), psi, dtype, rtol, "grad")
+    _check(backend.to_numpy(w(x, **kw)), weight, dtype, rtol, "weight")
+
+
+@pytest.mark.parametrize(
+    ("r", "scale", "want"),
+    [
+        # by hand: log(1 + t**2 / 2) = 2 log(t) - log(2) + log1p(2 / t**2), t = r / scale
+        (3.4e38, 0.5, 2 * math.log(6.8e38) - math.log(2.0)),
+        (1.0e38, 0.25, 2 * math.log(4.0e38) - math.log(2.0)),
+    ],
+)
+def test_cauchy_beyond_float32_by_hand(
+    loss: str, backend: Backend, xp: ModuleType, r: float, scale: float, want: float
+) -> None:
+    """Cauchy's loss where t overflows float32 (the general loss at alpha = 0)."""
+    if "float32" not in backend.dtypes:
+        pytest.skip(f"{backend.name} has no float32")
+    if loss in ("welsch", "geman_mcclure"):  # bounded: 1 and 2 there (by hand)
+        want = {"welsch": 1.0, "geman_mcclure": 2.0}[loss]
+    f = robustloss._reference.LOSSES[loss][0]
+    kw: dict[str, float] = {"alpha": 0.0} if loss == "general" else {}
+    x = backend.asarray(np.asarray([r, -r]), "float32")
+    zero = backend.asarray(np.zeros(2), "float32")
+    got = backend.to_numpy(f(x, zero, reduction="none", scale=scale, **kw))
+    np.testing.assert_allclose(got, want, rtol=4 * EPS["float32"])
