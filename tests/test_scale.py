@@ -142,3 +142,32 @@ def test_cauchy_beyond_float32_by_hand(
     zero = backend.asarray(np.zeros(2), "float32")
     got = backend.to_numpy(f(x, zero, reduction="none", scale=scale, **kw))
     np.testing.assert_allclose(got, want, rtol=4 * EPS["float32"])
+
+
+def test_psi_near_zero_with_a_tiny_scale(loss: str, backend: Backend, xp: ModuleType) -> None:
+    """psi(r) = r / scale**2 (1 + O(t**2)) near 0 for every alpha (by hand).
+
+    scale**2 = 1e-40 is below float32's smallest normal number: XLA would divide by 0 if
+    it joined the two divisions by the scale. Welsch's and the general form's exponentials
+    take log(scale) into their exponent: |log(scale)| = 46 ulp more there.
+    """
+    if "float32" not in backend.dtypes:
+        pytest.skip(f"{backend.name} has no float32")
+    r = np.asarray([1e-30, -3e-31, 2e-29, -1e-30])
+    x = backend.asarray(r, "float32")
+    zero = backend.asarray(np.zeros(4), "float32")
+    g = robustloss._reference.LOSSES[loss][1]
+    scale = float(round_to(1e-20, "float32"))
+    want = round_to(r, "float32") / scale / scale
+    rtol = 8 * EPS["float32"]
+    alphas: list[Any] = [None]
+    if loss == "general":
+        array = backend.asarray(np.asarray([2, 0.5, -np.inf, np.inf]), "float32")
+        alphas = [2.0, 0.5, -math.inf, array]
+    for alpha in alphas:
+        kw: dict[str, Any] = {} if alpha is None else {"alpha": alpha}
+        closed = alpha is None or (isinstance(alpha, float) and alpha == 2.0)
+        exponential = loss == "welsch" or (loss == "general" and not closed)
+        tol = rtol * (1 + abs(math.log(scale))) if exponential else rtol
+        got = backend.to_numpy(g(x, zero, reduction="none", scale=1e-20, **kw))
+        np.testing.assert_allclose(got, want, rtol=tol, err_msg=f"alpha={alpha}")

@@ -303,6 +303,10 @@ def _of_residual(r: Array, alpha: Any, scale: float, xp: Namespace, pick: int) -
             return _general_r(r, alpha, scale, xp, pick)
         if (alpha, pick) in _SMALL_SCALE:
             return _SMALL_SCALE[alpha, pick](r, scale, xp)
+    return _in_t(r, alpha, scale, xp, pick)
+
+
+def _in_t(r: Array, alpha: Any, scale: float, xp: Namespace, pick: int) -> Array:
     out = _general(divided(r, scale, xp), alpha, xp, pick)
     for _ in range(pick):  # d/dr = (d/dt) / scale; the weight (d rho/dt) / t / scale**2
         out = divided(out, scale, xp)
@@ -339,14 +343,11 @@ def _general_r_array(r: Array, alpha: Array, scale: float, xp: Namespace, pick: 
     # -inf (Welsch) by its form from r, the general form at a harmless alpha there
     two, neg, pos = alpha == 2.0, alpha == -math.inf, alpha == math.inf
     out = _general_r(r, xp.where(two | neg | pos, 1.0, alpha), scale, xp, pick)
-    t = r / scale
-    for mask, key in ((two, 2.0), (pos, math.inf)):  # expm1(t**2 / 2) overflows: mask t
-        value = _CLOSED[key][pick](xp.where(mask, t, 0.0), xp)
-        for _ in range(pick):
-            value = value / scale
-        out = xp.where(mask, value, out)
-    welsch = _welsch(t, xp) if pick == _RHO else _SMALL_SCALE[-math.inf, pick](r, scale, xp)
-    return xp.where(neg, welsch, out)
+    for mask, key in ((two, 2.0), (pos, math.inf)):  # expm1(t**2 / 2) overflows: mask r
+        out = xp.where(mask, _in_t(xp.where(mask, r, 0.0), key, scale, xp, pick), out)
+    if pick == _RHO:
+        return xp.where(neg, _in_t(r, -math.inf, scale, xp, pick), out)
+    return xp.where(neg, _SMALL_SCALE[-math.inf, pick](r, scale, xp), out)
 
 
 def _limit(r: Array, alpha: Any, scale: float, xp: Namespace, pick: int) -> Any:
