@@ -22,13 +22,17 @@ __all__ = [
     "EPS",
     "LOSS_NAMES",
     "MAX",
+    "PARAMETER_NAMES",
     "SUBNORMAL",
     "TINY",
     "TRANSITIONS",
     "flushed",
+    "magnitudes",
+    "mp_weight",
     "oracle",
     "params",
     "round_to",
+    "signed",
     "work_dtype",
 ]
 
@@ -46,6 +50,18 @@ LOSS_NAMES = (
     "geman_mcclure",
     "general",
 )
+
+#: the hyper-parameters of each loss, by name
+PARAMETER_NAMES = {
+    "huber": ("delta",),
+    "smooth_l1": ("beta",),
+    "pseudo_huber": ("delta",),
+    "tukey": ("c",),
+    "cauchy": ("scale",),
+    "welsch": ("scale",),
+    "geman_mcclure": ("scale",),
+    "general": ("alpha", "scale"),
+}
 
 _NP_DTYPES: dict[str, Any] = {
     "float16": np.float16,
@@ -84,6 +100,30 @@ _PARAMS: dict[str, dict[str, st.SearchStrategy[float]]] = {
     "geman_mcclure": {"scale": _positive},
     "general": {"alpha": _alpha, "scale": _positive},
 }
+
+
+def magnitudes(dtype: str, top: float | None = None) -> st.SearchStrategy[float]:
+    """Positive numbers spread evenly in log over the normal numbers of `dtype` (to `top`)."""
+    high = math.log(top if top is not None else MAX[dtype])
+    return st.floats(math.log(TINY[dtype]), high).map(math.exp)
+
+
+def signed(data: st.DataObject, dtype: str, top: float | None = None, size: int = 8) -> np.ndarray:
+    """Up to `size` residuals of `dtype` with random signs, their sizes by `magnitudes`."""
+    n = data.draw(st.integers(1, size))
+    signs = data.draw(st.lists(st.sampled_from([-1.0, 1.0]), min_size=n, max_size=n))
+    sizes = data.draw(st.lists(magnitudes(dtype, top), min_size=n, max_size=n), label="|r|")
+    return round_to(np.asarray(signs) * np.asarray(sizes), dtype)
+
+
+def mp_weight(loss: str, r: np.ndarray, p: dict[str, float]) -> np.ndarray:
+    """The IRLS weight psi(r) / r of `loss` by mpmath (r != 0), as float64 (inf beyond)."""
+    out = np.empty(r.shape)
+    with mpmath.workdps(60):
+        for i, v in np.ndenumerate(r):
+            w = mp_psi(loss, mpmath.mpf(float(v)), p) / mpmath.mpf(float(v))
+            out[i] = float(w) if w < 1e308 else math.inf
+    return out
 
 
 def params(loss: str) -> st.SearchStrategy[dict[str, float]]:

@@ -38,7 +38,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import robustloss._reference
-from hypo import EPS, LOSS_NAMES, MAX, TINY, flushed, oracle, round_to, work_dtype
+from hypo import (
+    EPS,
+    LOSS_NAMES,
+    MAX,
+    PARAMETER_NAMES,
+    TINY,
+    flushed,
+    oracle,
+    round_to,
+    work_dtype,
+)
 from matrix import Backend
 
 pytestmark = pytest.mark.parametrize("loss", LOSS_NAMES)
@@ -49,18 +59,6 @@ EXAMPLES = settings.default.max_examples * 3
 _FLOATS = ("float16", "bfloat16", "float32", "float64")
 _INTS = ("bool", "int8", "uint8", "int32", "int64")
 _COMPLEX = ("complex64", "complex128")
-
-#: hyper-parameter names of each loss
-_NAMES = {
-    "huber": ("delta",),
-    "smooth_l1": ("beta",),
-    "pseudo_huber": ("delta",),
-    "tukey": ("c",),
-    "cauchy": ("scale",),
-    "welsch": ("scale",),
-    "geman_mcclure": ("scale",),
-    "general": ("alpha", "scale"),
-}
 
 
 def _dtypes(backend: Backend) -> list[str]:
@@ -144,14 +142,14 @@ def _result_dtype(backend: Backend, dx: str, dy: str) -> str:
 
 def _cast_parameters(loss: str, p: dict[str, float], work: str) -> dict[str, float]:
     """Hyper-parameters as the loss uses them: rounded to the working dtype; beyond its
-    largest value, delta and c are capped there (a quarter of it for pseudo-Huber's
-    delta: no residual of the dtype reaches them), alpha is +-inf, and what r is divided
-    by (beta, scale) keeps its value."""
-    cap = MAX[work] * (0.25 if loss == "pseudo_huber" else 1.0)
+    largest value, Huber's delta and Tukey's c are capped there (no residual of the
+    dtype reaches them), alpha is +-inf, and what r is divided by (pseudo-Huber's delta,
+    beta, scale) keeps its value."""
+    divisors = ("beta", "scale", *(("delta",) if loss == "pseudo_huber" else ()))
     out = {
         k: v
-        if (k == "alpha" and math.isinf(v)) or (k in ("beta", "scale") and v > MAX[work])
-        else float(round_to(min(v, cap), work))
+        if (k == "alpha" and math.isinf(v)) or (k in divisors and v > MAX[work])
+        else float(round_to(min(v, MAX[work]), work))
         for k, v in p.items()
     }
     if abs(out.get("alpha", 0.0)) > MAX[work]:  # beyond the dtype: alpha is its limit
@@ -278,7 +276,7 @@ def test_adversarial_inputs(
     x = _layout(backend, xv, dx, how)
     y = backend.asarray(yv if not mismatch else yv[..., None], dy)
     reduction = draw(st.sampled_from(["none", "mean", "sum", "weighted_mean", None, "avg"]))
-    p = {name: draw(_hyper(backend, name), label=name) for name in _NAMES.get(loss, ())}
+    p = {name: draw(_hyper(backend, name), label=name) for name in PARAMETER_NAMES.get(loss, ())}
 
     wkind = draw(st.sampled_from(["none", "number", "array", "bad"]), label="weight kind")
     w: Any = None

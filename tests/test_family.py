@@ -351,6 +351,14 @@ def test_weights_take_array_alpha_and_validate() -> None:
     assert weights.huber(np.asarray([1, 3])).dtype == np.float64  # integers promoted
 
 
+def test_smooth_l1_weight_with_a_tiny_beta_by_hand() -> None:
+    """1 / max(|r|, beta): 1e-20 at r = 1e20, beta = 1e-30 in float32 (was 0)."""
+    r = np.asarray([1e20, -1e10, 1e-31, 0.0], np.float32)
+    got = weights.smooth_l1(r, beta=1e-30)
+    want = 1.0 / np.maximum(np.abs(r.astype(np.float64)), float(np.float32(1e-30)))
+    np.testing.assert_allclose(got, want, rtol=2 * float(np.finfo(np.float32).eps))
+
+
 @pytest.mark.parametrize("name", ["huber", "tukey", "log_cosh", "general"])
 def test_weights_on_every_backend(backend: Backend, dtype: str, name: str) -> None:
     weight, _, p, _ = WEIGHTS[name]

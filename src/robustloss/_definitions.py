@@ -224,7 +224,11 @@ def _smooth_l1_weight(r: Array, *, xp: Namespace, beta: float) -> Array:
     if _is_l1(beta, r, xp):
         return _l1_weight(r, xp=xp)
     b = capped(beta, r, xp)
-    return divided(b / xp.maximum(xp.abs(r), constant(b, r, xp)), beta, xp)
+    if b < beta:  # beyond the dtype: |r| / beta < 1 everywhere, so 1 / beta (0 at inf)
+        return divided(b / xp.maximum(xp.abs(r), constant(b, r, xp)), beta, xp)
+    # 1 / max(|r|, beta) at once: (beta / max) / beta underflowed where the value does not
+    # (0 instead of 1e-20 at r = 1e20, beta = 1e-30, float32)
+    return 1.0 / xp.maximum(xp.abs(r), constant(beta, r, xp))
 
 
 SMOOTH_L1 = LossDefinition(

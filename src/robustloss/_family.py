@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from ._definitions import LossDefinition, Parameter, constant
+from ._definitions import LossDefinition, Parameter, constant, divided
 from ._definitions import capped as _capped
 from ._typing import Array, Namespace
 
@@ -53,31 +53,44 @@ LOG_COSH = LossDefinition("log_cosh", _log_cosh_rho, _log_cosh_psi, _log_cosh_we
 
 
 # --- pseudo-Huber ------------------------------------------------------------------------
+def _pseudo_huber_t(r: Array, delta: float, xp: Namespace) -> tuple[Array, Array, float]:
+    """Return t = r / delta (0 where it is infinite), that mask, and delta as a limit.
+
+    delta is any positive float: beyond the dtype it divides exactly (`divided`), and as
+    the limit of psi at |r| = inf it is then inf. Each form sees t masked where it is
+    infinite (|r| = inf, or a huge r over a delta below 1), so that neither inf / inf
+    nor an inf * 0 in autograd occurs.
+    """
+    t = divided(r, delta, xp)
+    inf = xp.isinf(t)
+    limit = delta if delta <= float(xp.finfo(r.dtype).max) else math.inf
+    return xp.where(inf, 0.0, t), inf, limit
+
+
 def _pseudo_huber_rho(r: Array, *, xp: Namespace, delta: float) -> Array:
-    # delta^2 (sqrt(1 + (r/delta)^2) - 1) = delta r^2 / (hypot(r, delta) + delta): no
-    # cancellation for small r (scipy.special.pseudo_huber uses an expm1/log1p form for
-    # the same reason), and r / (hypot + delta) <= 1, so nothing overflows before the
-    # result does, for any delta (capped at max/4, so that hypot + delta is finite).
-    # The ratio is formed from halves, exactly: hypot(r, delta) itself overflows for r
-    # near the dtype's max. At |r| = inf it is its limit 1 (inf / inf would be NaN).
-    d = _capped(delta, r, xp, 0.25)
-    a = xp.abs(r)
-    inf = xp.isinf(a)
-    h = 0.5 * xp.where(inf, 0.0, a)
-    return d * (a * xp.where(inf, 1.0, h / (xp.hypot(h, constant(0.5 * d, r, xp)) + 0.5 * d)))
+    # delta**2 (sqrt(1 + t**2) - 1) = r**2 / (hypot(t, 1) + 1): no cancellation for small
+    # r (scipy.special.pseudo_huber uses an expm1/log1p form for the same reason), and
+    # |r| / (hypot + 1) <= min(|r|, delta), so nothing overflows before the result does.
+    # Where t is infinite it is delta |r| (delta**2 is below the last bit of it there).
+    t, inf, limit = _pseudo_huber_t(r, delta, xp)
+    a = xp.abs(xp.where(inf, 0.0, r))
+    rho = a * (a / (xp.hypot(t, constant(1.0, t, xp)) + 1.0))
+    return xp.where(inf, xp.abs(r) * limit, rho)
 
 
 def _pseudo_huber_psi(r: Array, *, xp: Namespace, delta: float) -> Array:
-    # delta r / hypot(r, delta) (from halves, as above), and its limit +-delta at +-inf
-    d = _capped(delta, r, xp, 0.25)
-    inf = xp.isinf(r)
-    h = 0.5 * xp.where(inf, 0.0, r)
-    return d * xp.where(inf, xp.sign(r), h / xp.hypot(h, constant(0.5 * d, r, xp)))
+    # delta t / sqrt(1 + t**2) = r / hypot(t, 1), and +-delta where t is infinite
+    t, inf, limit = _pseudo_huber_t(r, delta, xp)
+    return xp.where(
+        inf, xp.sign(r) * limit, xp.where(inf, 0.0, r) / xp.hypot(t, constant(1.0, t, xp))
+    )
 
 
 def _pseudo_huber_weight(r: Array, *, xp: Namespace, delta: float) -> Array:
-    d = _capped(delta, r, xp, 0.25)
-    return (0.5 * d) / xp.hypot(0.5 * r, constant(0.5 * d, r, xp))
+    # 1 / sqrt(1 + t**2); 0 where t is infinite (1 / |t| is below the smallest normal
+    # number wherever t overflows)
+    t = divided(r, delta, xp)
+    return 1.0 / xp.hypot(t, constant(1.0, t, xp))
 
 
 PSEUDO_HUBER = LossDefinition(
@@ -104,8 +117,13 @@ def _tukey_weight(r: Array, *, xp: Namespace, c: float) -> Array:
     # 1 - (r/c)^2 as ((c - a) / c) (1 + a / c), a = min(|r|, c): c - a is exact near c,
     # where 1 - u * u loses every digit to the rounding of u = r / c (psi just inside c
     # was 20% off in float32); c + a is never formed, so c up to the dtype's max is fine.
+    # A c below 1 is first taken to [0.5, 1) by a power of two (exactly), with a: c - a of
+    # a tiny c is otherwise subnormal, which XLA flushes to 0 (c = 6.6e-36, float32).
     k = _capped(c, r, xp)
     a = xp.minimum(xp.abs(r), constant(k, r, xp))
+    if k < 1.0:
+        k, exponent = math.frexp(k)
+        a = a * 2.0**-exponent
     w = ((k - a) / k) * (1.0 + a / k)
     return w * w
 

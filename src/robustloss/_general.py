@@ -21,8 +21,9 @@ Python-float alphas at 2, 1, 0, -2 and +-inf use the closed forms; array alphas 
 Everything is a function of t, over ``scale**k`` for psi (k = 1) and the IRLS weight
 (k = 2). With a scale below 1, t overflows the dtype where r may not (Cauchy's loss at
 r = 3.4e38, scale 0.5 is 178 in float32), and psi or the weight in units of t underflow
-where their values do not (Geman-McClure's weight at r = 1e-20, scale 1e-30 is 1.6e21):
-the forms that would are then written in r and the scale (``_SMALL_SCALE``,
+where their values do not (Geman-McClure's weight at r = 1e-20, scale 1e-30 is 1.6e21);
+with a scale above 1 the growing ones (alpha > 2) overflow in units of t where their
+values do not. The forms that would are written in r and the scale (``_FROM_R``,
 ``_general_r``), at the same cost.
 """
 
@@ -47,14 +48,14 @@ _EXPREL_TERMS = 10
 def _log1p_square(a: Array, s: Any, xp: Namespace, scale: float = 1.0) -> Array:
     """Return ``log1p((a / (scale s))**2)``, divided by scale first, then by s.
 
-    ``a >= 0``, ``s > 0`` a float or an array, ``0 < scale <= 1`` a Python float.
+    ``a >= 0``, ``s > 0`` a float or an array, ``scale > 0`` a Python float.
     ``(a / s)**2`` is never formed where it would overflow: above u = 1 it is
     ``2 log(u) + log1p((1 / u)**2)``, and where u itself overflows (a tiny s or scale)
     ``2 (log(a) - log(scale) - log(s))``, exact there as u exceeds the dtype. Each form
     sees an argument masked to its own range, so autograd passes exactly one derivative
     (``maximum``/``minimum`` would split it at the tie u = 1) and never an inf * 0.
     """
-    u = (a if scale == 1.0 else a / scale) / s
+    u = (a if scale == 1.0 else divided(a, scale, xp)) / s
     over = xp.isinf(u) & xp.isfinite(a)
     above = (u > 1.0) & ~over
     big = xp.where(above, u, 1.0)
@@ -291,19 +292,20 @@ def _finite_general(t: Array, alpha: Any, xp: Namespace, pick: int) -> Array:
 def _of_residual(r: Array, alpha: Any, scale: float, xp: Namespace, pick: int) -> Array:
     """rho, psi or the weight of `r`: the function of t = r / scale, over scale**pick.
 
-    With a scale below 1, t can overflow the working dtype where r does not, and psi or
-    the weight in units of t can underflow it where their values do not; the forms that
-    would (`_SMALL_SCALE`, `_general_r`) are then computed from r and the scale directly.
+    With a scale other than 1, t can overflow the working dtype where r does not, and
+    psi or the weight in units of t can underflow or overflow it where their values do
+    not; the forms that would (`_FROM_R`, `_general_r`) are computed from r and the
+    scale directly instead.
     """
-    if scale < 1.0:
-        if hasattr(alpha, "shape"):
-            return _general_r_array(r, alpha, scale, xp, pick)
-        alpha = _representable(alpha, r, xp)
-        if alpha not in _CLOSED:
-            return _general_r(r, alpha, scale, xp, pick)
-        if (alpha, pick) in _SMALL_SCALE:
-            return _SMALL_SCALE[alpha, pick](r, scale, xp)
-    return _in_t(r, alpha, scale, xp, pick)
+    if scale == 1.0:
+        return _in_t(r, alpha, scale, xp, pick)
+    if hasattr(alpha, "shape"):
+        return _general_r_array(r, alpha, scale, xp, pick)
+    alpha = _representable(alpha, r, xp)
+    if alpha not in _CLOSED:
+        return _general_r(r, alpha, scale, xp, pick)
+    form = _FROM_R.get((alpha, pick, scale < 1.0))
+    return _in_t(r, alpha, scale, xp, pick) if form is None else form(r, scale, xp)
 
 
 def _in_t(r: Array, alpha: Any, scale: float, xp: Namespace, pick: int) -> Array:
@@ -313,7 +315,7 @@ def _in_t(r: Array, alpha: Any, scale: float, xp: Namespace, pick: int) -> Array
     return out
 
 
-# --- scale < 1: from r and the scale -----------------------------------------------------
+# --- a scale other than 1: from r and the scale --------------------------------------------
 # Each takes r, the scale and the namespace; |r| = inf is its limit, t = |r| / scale may be
 # inf. The scale (>= the smallest normal number, checked) enters as a Python float.
 def _general_r(r: Array, alpha: Any, scale: float, xp: Namespace, pick: int) -> Array:
@@ -339,22 +341,23 @@ def _general_r(r: Array, alpha: Any, scale: float, xp: Namespace, pick: int) -> 
 
 
 def _general_r_array(r: Array, alpha: Array, scale: float, xp: Namespace, pick: int) -> Array:
-    # as `_finite_general`: 2 and +inf by their forms in t (nothing to rescue there),
-    # -inf (Welsch) by its form from r, the general form at a harmless alpha there
+    # as `_finite_general`: 2 and +-inf selected elementwise, by the forms a Python-float
+    # alpha takes, and the general form at a harmless alpha there
     two, neg, pos = alpha == 2.0, alpha == -math.inf, alpha == math.inf
     out = _general_r(r, xp.where(two | neg | pos, 1.0, alpha), scale, xp, pick)
-    for mask, key in ((two, 2.0), (pos, math.inf)):  # expm1(t**2 / 2) overflows: mask r
-        out = xp.where(mask, _in_t(xp.where(mask, r, 0.0), key, scale, xp, pick), out)
-    if pick == _RHO:
-        return xp.where(neg, _in_t(r, -math.inf, scale, xp, pick), out)
-    return xp.where(neg, _SMALL_SCALE[-math.inf, pick](r, scale, xp), out)
+    for mask, key in ((two, 2.0), (pos, math.inf), (neg, -math.inf)):
+        rs = xp.where(mask, r, 0.0)  # exp(t**2 / 2) overflows where not selected
+        form = _FROM_R.get((key, pick, scale < 1.0))
+        value = _in_t(rs, key, scale, xp, pick) if form is None else form(rs, scale, xp)
+        out = xp.where(mask, value, out)
+    return out
 
 
 def _limit(r: Array, alpha: Any, scale: float, xp: Namespace, pick: int) -> Any:
     """Return the limit at |r| = inf of rho, psi or the weight: `_at_infinity` / scale**pick."""
     out = _at_infinity(r, alpha, xp, pick)
-    for _ in range(pick):  # scale**2 may be 0 in Python floats
-        out = out / scale
+    for _ in range(pick):  # scale**2 may be 0 in Python floats, scale beyond the dtype
+        out = divided(out, scale, xp) if hasattr(out, "shape") else out / scale
     return out
 
 
@@ -380,13 +383,13 @@ def _cauchy_psi_r(r: Array, scale: float, xp: Namespace) -> Array:
     # r / (scale**2 (1 + u**2)) = r k**2 / (m**2 + q**2): 2 / r where t overflows
     m, q, k = _split(r, math.sqrt(2.0), scale, xp)
     a = xp.abs(xp.where(xp.isinf(r), 0.0, r))
-    return xp.sign(r) * (((a * k) * k) / (m * m + q * q))
+    return xp.sign(r) * ((a * k) * (k / (m * m + q * q)))
 
 
 def _cauchy_weight_r(r: Array, scale: float, xp: Namespace) -> Array:
     # 1 / (scale**2 (1 + u**2)), u = |t| / sqrt(2): k**2 / (m**2 + q**2); 0 at |r| = inf
     m, q, k = _split(r, math.sqrt(2.0), scale, xp)
-    return (k * k) / (m * m + q * q)
+    return k * (k / (m * m + q * q))
 
 
 def _geman_mcclure_r(r: Array, scale: float, xp: Namespace) -> tuple[Array, Array, Array]:
@@ -424,22 +427,41 @@ def _welsch_weight_r(r: Array, scale: float, xp: Namespace) -> Array:
     return h * h
 
 
+def _exponential_half_r(r: Array, scale: float, xp: Namespace) -> Array:
+    # exp(t**2 / 4) / scale = exp(t**2 / 4 - log(scale)), the square root of the weight
+    t = divided(r, scale, xp)
+    return xp.exp(0.25 * (t * t) - math.log(scale))
+
+
+def _exponential_psi_r(r: Array, scale: float, xp: Namespace) -> Array:
+    h = _exponential_half_r(r, scale, xp)
+    return (r * h) * h
+
+
+def _exponential_weight_r(r: Array, scale: float, xp: Namespace) -> Array:
+    h = _exponential_half_r(r, scale, xp)
+    return h * h
+
+
 def _pseudo_huber_weight_r(r: Array, scale: float, xp: Namespace) -> Array:
     # 1 / (scale**2 sqrt(1 + t**2)) = (1 / scale) / hypot(r, scale)
     return (1.0 / scale) / xp.hypot(r, constant(scale, r, xp))
 
 
-#: (alpha, function) -> its form from r and a scale below 1, where the form in t would
-#: overflow or underflow (the others are exact in t)
-_SMALL_SCALE = {
-    (0.0, _RHO): _cauchy_rho_r,
-    (0.0, _SLOPE): _cauchy_psi_r,
-    (0.0, _WEIGHT): _cauchy_weight_r,
-    (-2.0, _SLOPE): _geman_mcclure_psi_r,
-    (-2.0, _WEIGHT): _geman_mcclure_weight_r,
-    (-math.inf, _SLOPE): _welsch_psi_r,
-    (-math.inf, _WEIGHT): _welsch_weight_r,
-    (1.0, _WEIGHT): _pseudo_huber_weight_r,
+#: (alpha, function, scale below 1) -> its form from r and the scale, where the form in t
+#: would overflow or underflow (the others are exact in t): with a scale below 1 the
+#: decreasing ones, above 1 the increasing ones (alpha = +inf)
+_FROM_R = {
+    (0.0, _RHO, True): _cauchy_rho_r,
+    (0.0, _SLOPE, True): _cauchy_psi_r,
+    (0.0, _WEIGHT, True): _cauchy_weight_r,
+    (-2.0, _SLOPE, True): _geman_mcclure_psi_r,
+    (-2.0, _WEIGHT, True): _geman_mcclure_weight_r,
+    (-math.inf, _SLOPE, True): _welsch_psi_r,
+    (-math.inf, _WEIGHT, True): _welsch_weight_r,
+    (1.0, _WEIGHT, True): _pseudo_huber_weight_r,
+    (math.inf, _SLOPE, False): _exponential_psi_r,
+    (math.inf, _WEIGHT, False): _exponential_weight_r,
 }
 
 
