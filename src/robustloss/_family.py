@@ -103,36 +103,43 @@ PSEUDO_HUBER = LossDefinition(
 
 
 # --- Tukey's biweight --------------------------------------------------------------------
-def _tukey_rho(r: Array, *, xp: Namespace, c: float) -> Array:
-    # c^2/6 (1 - (1 - v)^3) with v = min((r/c)^2, 1), written as m^2/6 (3 + v (v - 3)),
-    # m = clip(r, -c, c): exact for small r (no 1 - (1 - v)^3 cancellation), constant
-    # c^2/6 beyond c, and c^2 is never formed (it overflows for c > 1.8e19 in float32).
+def _tukey_parts(r: Array, c: float, xp: Namespace) -> tuple[Array, Array]:
+    """Return m = clip(r, -c, c) and w = 1 - (m / c)**2.
+
+    w is ((c - a) / c) (1 + a / c), a = |m|: c - a is exact near c, where 1 - u * u loses
+    every digit to the rounding of u = r / c (psi just inside c was 20% off in float32);
+    c + a is never formed, so c up to the dtype's max is fine. A c below 1 is first taken
+    to [0.5, 1) by a power of two (exactly), with a: c - a of a tiny c is otherwise
+    subnormal, which XLA flushes to 0 (c = 6.6e-36, float32). No 1 / c**2 is formed,
+    which XLA would otherwise make of (m / c) * (m / c) and overflow (NaN under jax.jit
+    for c = 1e-200, float64).
+    """
     k = _capped(c, r, xp)
     m = xp.clip(r, -k, k)
-    v = (m / k) * (m / k)
-    return m * (m / 6.0) * (3.0 + v * (v - 3.0))
-
-
-def _tukey_weight(r: Array, *, xp: Namespace, c: float) -> Array:
-    # 1 - (r/c)^2 as ((c - a) / c) (1 + a / c), a = min(|r|, c): c - a is exact near c,
-    # where 1 - u * u loses every digit to the rounding of u = r / c (psi just inside c
-    # was 20% off in float32); c + a is never formed, so c up to the dtype's max is fine.
-    # A c below 1 is first taken to [0.5, 1) by a power of two (exactly), with a: c - a of
-    # a tiny c is otherwise subnormal, which XLA flushes to 0 (c = 6.6e-36, float32).
-    k = _capped(c, r, xp)
-    a = xp.minimum(xp.abs(r), constant(k, r, xp))
+    a = xp.abs(m)
     if k < 1.0:
         k, exponent = math.frexp(k)
         a = a * 2.0**-exponent
-    w = ((k - a) / k) * (1.0 + a / k)
+    return m, ((k - a) / k) * (1.0 + a / k)
+
+
+def _tukey_rho(r: Array, *, xp: Namespace, c: float) -> Array:
+    # c^2/6 (1 - w^3) = m^2/6 (1 + w + w^2): exact for small r (no 1 - (1 - v)^3
+    # cancellation), constant c^2/6 beyond c (w = 0), and c^2 is never formed alone
+    m, w = _tukey_parts(r, c, xp)
+    return (m * (m / 6.0)) * (1.0 + w * (1.0 + w))
+
+
+def _tukey_weight(r: Array, *, xp: Namespace, c: float) -> Array:
+    w = _tukey_parts(r, c, xp)[1]
     return w * w
 
 
 def _tukey_psi(r: Array, *, xp: Namespace, c: float) -> Array:
     # clip(r, -c, c) rather than r: the same value (the weight is 0 beyond c), and no
     # inf * 0 at r = +-inf
-    k = _capped(c, r, xp)
-    return xp.clip(r, -k, k) * _tukey_weight(r, xp=xp, c=c)
+    m, w = _tukey_parts(r, c, xp)
+    return m * (w * w)
 
 
 TUKEY = LossDefinition("tukey", _tukey_rho, _tukey_psi, _tukey_weight, (Parameter("c", 4.685),))
