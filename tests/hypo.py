@@ -26,6 +26,7 @@ __all__ = [
     "SUBNORMAL",
     "TINY",
     "TRANSITIONS",
+    "close_or_overflow",
     "flushed",
     "magnitudes",
     "mp_weight",
@@ -135,6 +136,19 @@ def round_to(values: Any, dtype: str) -> np.ndarray:
     """`values` rounded to `dtype` (overflow gives inf, silently), returned as float64."""
     with np.errstate(over="ignore"):
         return np.asarray(values, np.float64).astype(_NP_DTYPES[dtype]).astype(np.float64)
+
+
+def close_or_overflow(
+    got: np.ndarray, want: np.ndarray, dtype: str, rtol: float, atol: float, what: str = ""
+) -> None:
+    """`got` is inf where `want` overflows `dtype`, else `want` within rtol and atol;
+    values within rtol of the dtype's largest number may round either way."""
+    rounded = round_to(want, dtype)
+    edge = np.abs(want) > MAX[dtype] * (1 - rtol)  # rounds either way
+    over = np.isinf(rounded) & ~edge
+    np.testing.assert_array_equal(np.isinf(got[over]), True, err_msg=f"{what}: overflow")
+    ok = ~over & ~edge
+    np.testing.assert_allclose(got[ok], want[ok], rtol=rtol, atol=atol, err_msg=what)
 
 
 def work_dtype(dtype: str) -> str:

@@ -30,6 +30,7 @@ values do not. The forms that would are written in r and the scale (``_FROM_R``,
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from ._definitions import LossDefinition, Parameter, constant, divided
@@ -180,13 +181,16 @@ def _identity(t: Array, xp: Namespace) -> Array:
 
 
 # --- the general form --------------------------------------------------------------------
-def _log_base(t: Array, alpha: Any, xp: Namespace) -> tuple[Any, Array]:
-    """``b = |alpha - 2|`` and ``L = log1p(t**2 / b)``, for a float or an array alpha."""
+def _log_base(t: Array, alpha: Any, xp: Namespace, scale: float = 1.0) -> tuple[Any, Array]:
+    """Return ``b = |alpha - 2|`` and ``L = log1p((t / scale)**2 / b)``.
+
+    alpha is a float or an array; t / scale is not formed (`_log1p_square`).
+    """
     if hasattr(alpha, "shape"):
         b = xp.abs(alpha - 2.0)
-        return b, _log1p_square(xp.abs(t), xp.sqrt(b), xp)
+        return b, _log1p_square(xp.abs(t), xp.sqrt(b), xp, scale)
     b = abs(alpha - 2.0)
-    return b, _log1p_square(xp.abs(t), math.sqrt(b), xp)
+    return b, _log1p_square(xp.abs(t), math.sqrt(b), xp, scale)
 
 
 def _general_rho_t(t: Array, alpha: Any, xp: Namespace) -> Array:
@@ -327,9 +331,7 @@ def _general_r(r: Array, alpha: Any, scale: float, xp: Namespace, pick: int) -> 
     """
     inf = xp.isinf(r)
     a = xp.abs(xp.where(inf, 0.0, r))
-    b = xp.abs(alpha - 2.0) if hasattr(alpha, "shape") else abs(alpha - 2.0)
-    sqrt_b = xp.sqrt(b) if hasattr(b, "shape") else math.sqrt(b)
-    big_l = _log1p_square(a, sqrt_b, xp, scale)
+    b, big_l = _log_base(a, alpha, xp, scale)
     if pick == _RHO:
         out = _rho_of_log(b, big_l, alpha, xp)
     elif pick == _WEIGHT:
@@ -417,30 +419,34 @@ def _welsch_half_r(r: Array, scale: float, xp: Namespace) -> Array:
     return xp.exp(-0.25 * (c * c) - math.log(scale))
 
 
-def _welsch_psi_r(r: Array, scale: float, xp: Namespace) -> Array:
-    h = _welsch_half_r(r, scale, xp)
-    return (xp.where(xp.isinf(r), 0.0, r) * h) * h
-
-
-def _welsch_weight_r(r: Array, scale: float, xp: Namespace) -> Array:
-    h = _welsch_half_r(r, scale, xp)
-    return h * h
-
-
 def _exponential_half_r(r: Array, scale: float, xp: Namespace) -> Array:
     # exp(t**2 / 4) / scale = exp(t**2 / 4 - log(scale)), the square root of the weight
     t = divided(r, scale, xp)
     return xp.exp(0.25 * (t * t) - math.log(scale))
 
 
-def _exponential_psi_r(r: Array, scale: float, xp: Namespace) -> Array:
-    h = _exponential_half_r(r, scale, xp)
-    return (r * h) * h
+_RForm = Callable[[Array, float, Namespace], Array]
 
 
-def _exponential_weight_r(r: Array, scale: float, xp: Namespace) -> Array:
-    h = _exponential_half_r(r, scale, xp)
-    return h * h
+def _from_half(half: _RForm, zero_at_inf: bool) -> tuple[_RForm, _RForm]:
+    """Psi = r h**2 and the weight h**2 of a form whose weight is the square of `half`.
+
+    Where `half` is 0 at |r| = inf (`zero_at_inf`: Welsch), psi there is 0, not inf * 0.
+    """
+
+    def psi(r: Array, scale: float, xp: Namespace) -> Array:
+        h = half(r, scale, xp)
+        return ((xp.where(xp.isinf(r), 0.0, r) if zero_at_inf else r) * h) * h
+
+    def weight(r: Array, scale: float, xp: Namespace) -> Array:
+        h = half(r, scale, xp)
+        return h * h
+
+    return psi, weight
+
+
+_welsch_psi_r, _welsch_weight_r = _from_half(_welsch_half_r, zero_at_inf=True)
+_exponential_psi_r, _exponential_weight_r = _from_half(_exponential_half_r, zero_at_inf=False)
 
 
 def _pseudo_huber_weight_r(r: Array, scale: float, xp: Namespace) -> Array:

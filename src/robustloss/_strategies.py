@@ -291,6 +291,12 @@ def _quiet(fn: Callable[..., Any]) -> Callable[..., Any]:
     return quiet
 
 
+def _by_kind(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split `values` into the array-valued ones (blocked with the data) and the others."""
+    arrays = {name: v for name, v in values.items() if is_array(v)}
+    return arrays, {name: v for name, v in values.items() if name not in arrays}
+
+
 def _per_block(fn: Callable[..., Any], arrays: list[Any], dtype: Any, meta: Any) -> Any:
     """``fn`` of the blocks of `arrays` (broadcast against the first), one quiet task each."""
     import dask.array as da
@@ -310,8 +316,7 @@ def dask_weight(definition: LossDefinition, r: Any, values: dict[str, Any], dtyp
     """Return the IRLS weight of the Dask array `r`: one quiet task per block, in `dtype`."""
     import numpy as np
 
-    arrays = {name: v for name, v in values.items() if is_array(v)}
-    scalars = {name: v for name, v in values.items() if not is_array(v)}
+    arrays, scalars = _by_kind(values)
     names = list(arrays)
 
     def block(a: Any, *more: Any) -> Any:
@@ -344,8 +349,7 @@ def _dask(
     from ._engine import _denominator
 
     fn = definition.psi if derivative else definition.rho
-    arrays = {name: v for name, v in values.items() if is_array(v)}
-    scalars = {name: v for name, v in values.items() if not is_array(v)}
+    arrays, scalars = _by_kind(values)
     names = list(arrays)
     weighted = p.weight is not None
 
