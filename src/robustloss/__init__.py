@@ -2,87 +2,39 @@
 
 The namespace of the caller's arrays picks the backend: the same call runs on NumPy,
 PyTorch (CPU or CUDA, with autograd), CuPy, JAX (jit and grad) and Dask (lazy).
+The submodules :mod:`robustloss.weights` (IRLS weights) and :mod:`robustloss.keras`
+(Keras semantics) are attributes of the package, imported on first use.
 """
 
-from ._config import fast_paths, fast_paths_enabled
-from ._functional import (
-    huber_loss,
-    huber_loss_grad,
-    l1_loss,
-    l1_loss_grad,
-    mse_loss,
-    mse_loss_grad,
-    smooth_l1_loss,
-    smooth_l1_loss_grad,
-)
-from ._objects import (
-    CauchyLoss,
-    GemanMcClureLoss,
-    GeneralLoss,
-    HuberLoss,
-    L1Loss,
-    LogCoshLoss,
-    Loss,
-    MSELoss,
-    PseudoHuberLoss,
-    SmoothL1Loss,
-    TukeyLoss,
-    WelschLoss,
-)
-from ._robust import (
-    cauchy_loss,
-    cauchy_loss_grad,
-    geman_mcclure_loss,
-    geman_mcclure_loss_grad,
-    general_loss,
-    general_loss_grad,
-    log_cosh_loss,
-    log_cosh_loss_grad,
-    pseudo_huber_loss,
-    pseudo_huber_loss_grad,
-    tukey_loss,
-    tukey_loss_grad,
-    welsch_loss,
-    welsch_loss_grad,
-)
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from . import _functional, _objects
+from ._functional import *  # noqa: F403  (every loss function and gradient, see __all__)
+from ._objects import *  # noqa: F403  (every loss object)
+from ._strategies import fast_paths, fast_paths_enabled
 from ._version import __version__
 
-__all__ = [
-    "CauchyLoss",
-    "GemanMcClureLoss",
-    "GeneralLoss",
-    "HuberLoss",
-    "L1Loss",
-    "LogCoshLoss",
-    "Loss",
-    "MSELoss",
-    "PseudoHuberLoss",
-    "SmoothL1Loss",
-    "TukeyLoss",
-    "WelschLoss",
-    "__version__",
-    "cauchy_loss",
-    "cauchy_loss_grad",
-    "fast_paths",
-    "fast_paths_enabled",
-    "geman_mcclure_loss",
-    "geman_mcclure_loss_grad",
-    "general_loss",
-    "general_loss_grad",
-    "huber_loss",
-    "huber_loss_grad",
-    "l1_loss",
-    "l1_loss_grad",
-    "log_cosh_loss",
-    "log_cosh_loss_grad",
-    "mse_loss",
-    "mse_loss_grad",
-    "pseudo_huber_loss",
-    "pseudo_huber_loss_grad",
-    "smooth_l1_loss",
-    "smooth_l1_loss_grad",
-    "tukey_loss",
-    "tukey_loss_grad",
-    "welsch_loss",
-    "welsch_loss_grad",
-]
+if TYPE_CHECKING:
+    from . import keras as keras
+    from . import weights as weights
+
+__all__ = ["__version__", "fast_paths", "fast_paths_enabled"]
+__all__ += _functional.__all__
+__all__ += _objects.__all__
+
+#: public submodules, imported when first asked for (``robustloss.weights.huber(...)``)
+_SUBMODULES = ("keras", "weights")
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_SUBMODULES])

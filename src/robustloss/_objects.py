@@ -1,20 +1,36 @@
-"""Loss objects in the style of ``torch.nn`` and Lucid: configured once, called many times."""
+"""Loss objects in the style of ``torch.nn`` and Lucid: configured once, called many times.
+
+One small class per loss: its definition and its constructor's signature. The call, the
+gradient, the checks at construction, the config and the docstring (rendered from the
+registry by :mod:`._docs`) are shared.
+"""
 
 from __future__ import annotations
 
 import math
 from typing import Any, ClassVar, TypeVar
 
-from ._definitions import HUBER, L1, MSE, SMOOTH_L1, LossDefinition
+from ._checks import check_parameters, check_reduction, is_array, legacy_reduction
+from ._docs import loss_object
 from ._engine import evaluate
-from ._family import LOG_COSH, PSEUDO_HUBER, TUKEY
-from ._general import CAUCHY, GEMAN_MCCLURE, GENERAL, WELSCH
-from ._typing import Array, Namespace, Reduction
-from ._validation import check_reduction, is_array, legacy_reduction
+from ._losses import (
+    CAUCHY,
+    GEMAN_MCCLURE,
+    GENERAL,
+    HUBER,
+    L1,
+    LOG_COSH,
+    MSE,
+    PSEUDO_HUBER,
+    SMOOTH_L1,
+    TUKEY,
+    WELSCH,
+    LossDefinition,
+)
+from ._typing import Array, Namespace, Reduction, Weight
 
 __all__ = [
     "CauchyLoss",
-    "ConfiguredLoss",
     "GemanMcClureLoss",
     "GeneralLoss",
     "HuberLoss",
@@ -54,7 +70,7 @@ class ConfiguredLoss:
             object.__setattr__(self, name, value)
 
     @property
-    def _params(self) -> dict[str, float]:
+    def _params(self) -> dict[str, object]:
         return {p.name: getattr(self, p.name) for p in self.definition.parameters}
 
     def get_config(self) -> dict[str, Any]:
@@ -89,27 +105,29 @@ class Loss(ConfiguredLoss):
 
     reduction: str
 
-    def __init__(self, reduction: Reduction | str = "mean", **params: float) -> None:
-        self._set({"reduction": check_reduction(reduction), **self.definition.validate(params)})
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "definition" in vars(cls):  # a loss's own class: its docstring from the registry
+            cls.__doc__ = loss_object(cls.definition, cls)
+
+    def __init__(self, reduction: Reduction | str = "mean", **params: object) -> None:
+        self._set(
+            {
+                "reduction": check_reduction(reduction),
+                **check_parameters(self.definition, params),
+            }
+        )
 
     def __call__(
         self,
         input: Array,
         target: Array,
-        weight: Array | float | None = None,
+        weight: Weight = None,
         *,
         xp: Namespace | None = None,
     ) -> Array:
         """Compute the loss; see the functional form for the arguments."""
-        return evaluate(
-            self.definition,
-            input,
-            target,
-            reduction=self.reduction,
-            weight=weight,
-            xp=xp,
-            params=dict(self._params),
-        )
+        return evaluate(self.definition, input, target, self.reduction, weight, xp, self._params)
 
     forward = __call__
 
@@ -117,20 +135,13 @@ class Loss(ConfiguredLoss):
         self,
         input: Array,
         target: Array,
-        weight: Array | float | None = None,
+        weight: Weight = None,
         *,
         xp: Namespace | None = None,
     ) -> Array:
         """Return the derivative of ``self(input, target, weight)`` with respect to `input`."""
         return evaluate(
-            self.definition,
-            input,
-            target,
-            reduction=self.reduction,
-            weight=weight,
-            xp=xp,
-            params=dict(self._params),
-            derivative=True,
+            self.definition, input, target, self.reduction, weight, xp, self._params, "grad"
         )
 
     def get_config(self) -> dict[str, Any]:
@@ -139,33 +150,6 @@ class Loss(ConfiguredLoss):
 
 
 class HuberLoss(Loss):
-    """Huber loss object; see :func:`robustloss.huber_loss`.
-
-    Parameters
-    ----------
-    reduction : {'mean', 'sum', 'none', 'weighted_mean'} or None, default: 'mean'
-        How the elementwise loss is reduced.
-    delta : float, default: 1.0
-        Where the quadratic part turns linear; finite and > 0.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from robustloss import HuberLoss
-    >>> loss = HuberLoss(delta=1.0)
-    >>> x = np.asarray([[1.5, 2.0, 3.5, 4.0]])
-    >>> y = np.asarray([[1.0, 2.5, 3.0, 5.0]])
-    >>> float(loss(x, y))
-    0.21875
-    >>> loss.grad(x, y)
-    array([[ 0.125, -0.125,  0.125, -0.25 ]])
-    >>> HuberLoss.from_config(loss.get_config()) == loss
-    True
-    >>> total = HuberLoss(reduction="sum")
-    >>> float(total(np.asarray([[2.0, 1, 3, 4]]), np.asarray([[1.0, 2, 2, 5]])))
-    2.0
-    """
-
     definition = HUBER
     delta: float
 
@@ -174,28 +158,6 @@ class HuberLoss(Loss):
 
 
 class SmoothL1Loss(Loss):
-    """Smooth L1 loss object, with ``torch.nn.SmoothL1Loss``'s signature.
-
-    Parameters
-    ----------
-    size_average, reduce : bool, optional
-        Deprecated PyTorch flags, mapped onto `reduction` as PyTorch does (with a warning).
-    reduction : {'mean', 'sum', 'none', 'weighted_mean'} or None, default: 'mean'
-        How the elementwise loss is reduced.
-    beta : float, default: 1.0
-        Width of the quadratic zone; finite and >= 0 (0 is exactly L1).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from robustloss import SmoothL1Loss
-    >>> loss = SmoothL1Loss(reduction=None)
-    >>> loss(np.asarray([1.5, 2.0, 0.5]), np.asarray([1.0, 10.0, 0.4])).round(12).tolist()
-    [0.125, 7.5, 0.005]
-    >>> SmoothL1Loss(beta=0.5)
-    SmoothL1Loss(reduction='mean', beta=0.5)
-    """
-
     definition = SMOOTH_L1
     beta: float
 
@@ -210,23 +172,6 @@ class SmoothL1Loss(Loss):
 
 
 class L1Loss(Loss):
-    """Absolute-error loss object, with ``torch.nn.L1Loss``'s signature.
-
-    Parameters
-    ----------
-    size_average, reduce : bool, optional
-        Deprecated PyTorch flags, mapped onto `reduction` as PyTorch does (with a warning).
-    reduction : {'mean', 'sum', 'none', 'weighted_mean'} or None, default: 'mean'
-        How the elementwise loss is reduced.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from robustloss import L1Loss
-    >>> float(L1Loss(reduction="sum")(np.asarray([1.0, -2.0]), np.zeros(2)))
-    3.0
-    """
-
     definition = L1
 
     def __init__(
@@ -239,23 +184,6 @@ class L1Loss(Loss):
 
 
 class MSELoss(Loss):
-    """Squared-error loss object, with ``torch.nn.MSELoss``'s signature.
-
-    Parameters
-    ----------
-    size_average, reduce : bool, optional
-        Deprecated PyTorch flags, mapped onto `reduction` as PyTorch does (with a warning).
-    reduction : {'mean', 'sum', 'none', 'weighted_mean'} or None, default: 'mean'
-        How the elementwise loss is reduced.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from robustloss import MSELoss
-    >>> float(MSELoss()(np.asarray([1.0, -2.0]), np.zeros(2)))
-    2.5
-    """
-
     definition = MSE
 
     def __init__(
@@ -268,21 +196,6 @@ class MSELoss(Loss):
 
 
 class LogCoshLoss(Loss):
-    """Log-cosh loss object; see :func:`robustloss.log_cosh_loss`.
-
-    Parameters
-    ----------
-    reduction : {'mean', 'sum', 'none', 'weighted_mean'} or None, default: 'mean'
-        How the elementwise loss is reduced.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from robustloss import LogCoshLoss
-    >>> float(LogCoshLoss(reduction="sum")(np.asarray([2.0, -2.0]), np.zeros(2)))
-    2.6500054947
-    """
-
     definition = LOG_COSH
 
     def __init__(self, reduction: Reduction = "mean") -> None:
@@ -290,26 +203,6 @@ class LogCoshLoss(Loss):
 
 
 class PseudoHuberLoss(Loss):
-    """Pseudo-Huber loss object; see :func:`robustloss.pseudo_huber_loss`.
-
-    Parameters
-    ----------
-    reduction : {'mean', 'sum', 'none', 'weighted_mean'} or None, default: 'mean'
-        How the elementwise loss is reduced.
-    delta : float, default: 1.0
-        Scale of the transition and slope of the linear part; finite and > 0.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from robustloss import PseudoHuberLoss
-    >>> loss = PseudoHuberLoss(delta=1.0)
-    >>> float(loss(np.asarray([0.0, 1.0, 3.0]), np.zeros(3)))
-    0.8588304075
-    >>> loss
-    PseudoHuberLoss(reduction='mean', delta=1.0)
-    """
-
     definition = PSEUDO_HUBER
     delta: float
 
@@ -318,23 +211,6 @@ class PseudoHuberLoss(Loss):
 
 
 class TukeyLoss(Loss):
-    """Tukey's biweight loss object; see :func:`robustloss.tukey_loss`.
-
-    Parameters
-    ----------
-    reduction : {'mean', 'sum', 'none', 'weighted_mean'} or None, default: 'mean'
-        How the elementwise loss is reduced.
-    c : float, default: 4.685
-        Rejection point; finite and > 0.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from robustloss import TukeyLoss
-    >>> TukeyLoss(reduction="none")(np.asarray([10.0]), np.zeros(1))  # c**2 / 6
-    array([3.65820417])
-    """
-
     definition = TUKEY
     c: float
 
@@ -352,93 +228,18 @@ class _ScaledLoss(Loss):
 
 
 class CauchyLoss(_ScaledLoss):
-    """Cauchy loss object; see :func:`robustloss.cauchy_loss`.
-
-    Parameters
-    ----------
-    reduction : {'mean', 'sum', 'none', 'weighted_mean'} or None, default: 'mean'
-        How the elementwise loss is reduced.
-    scale : float, default: 1.0
-        Residuals are measured in units of `scale`; finite and > 0.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from robustloss import CauchyLoss
-    >>> float(CauchyLoss(scale=2.0)(np.asarray([1.0]), np.zeros(1)))
-    0.1177830357
-    """
-
     definition = CAUCHY
 
 
 class WelschLoss(_ScaledLoss):
-    """Welsch loss object; see :func:`robustloss.welsch_loss`.
-
-    Parameters
-    ----------
-    reduction : {'mean', 'sum', 'none', 'weighted_mean'} or None, default: 'mean'
-        How the elementwise loss is reduced.
-    scale : float, default: 1.0
-        Residuals are measured in units of `scale`; finite and > 0.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from robustloss import WelschLoss
-    >>> float(WelschLoss()(np.asarray([2.0]), np.zeros(1)))
-    0.8646647168
-    """
-
     definition = WELSCH
 
 
 class GemanMcClureLoss(_ScaledLoss):
-    """Geman-McClure loss object; see :func:`robustloss.geman_mcclure_loss`.
-
-    Parameters
-    ----------
-    reduction : {'mean', 'sum', 'none', 'weighted_mean'} or None, default: 'mean'
-        How the elementwise loss is reduced.
-    scale : float, default: 1.0
-        Residuals are measured in units of `scale`; finite and > 0.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from robustloss import GemanMcClureLoss
-    >>> float(GemanMcClureLoss()(np.asarray([2.0]), np.zeros(1)))
-    1.0
-    """
-
     definition = GEMAN_MCCLURE
 
 
 class GeneralLoss(Loss):
-    """Barron's general loss with a fixed `alpha`; see :func:`robustloss.general_loss`.
-
-    Parameters
-    ----------
-    alpha : float
-        Shape parameter, any real or +-inf. A learned (array) alpha is passed to
-        :func:`robustloss.general_loss` instead: an object holds only plain numbers, so
-        that its configuration is JSON.
-    scale : float, default: 1.0
-        Residuals are measured in units of `scale`; finite and > 0.
-    reduction : {'mean', 'sum', 'none', 'weighted_mean'} or None, default: 'mean'
-        How the elementwise loss is reduced.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from robustloss import GeneralLoss
-    >>> loss = GeneralLoss(alpha=0.0)
-    >>> float(loss(np.asarray([2.0]), np.zeros(1)))  # log 3
-    1.0986122887
-    >>> GeneralLoss.from_config(loss.get_config()) == loss
-    True
-    """
-
     definition = GENERAL
     alpha: float
     scale: float

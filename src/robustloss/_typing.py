@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any, Literal, TypeAlias
 
-__all__ = ["Array", "Namespace", "Reduction"]
+__all__ = ["Array", "Namespace", "Reduction", "Weight"]
 
 #: Any array object of a library that implements (or is wrapped to) the Array API standard.
 Array: TypeAlias = Any
@@ -16,3 +16,6 @@ Namespace: TypeAlias = ModuleType
 
 #: How elementwise losses are reduced; ``None`` means ``"none"``.
 Reduction: TypeAlias = Literal["none", "mean", "sum", "weighted_mean"] | None
+
+#: Per-element weights: an array broadcasting to the input, a number, or None.
+Weight: TypeAlias = Array | float | None

@@ -50,16 +50,16 @@ array([0.18, 0.13])
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import array_api_compat as aac
 
-from ._definitions import HUBER, L1, MSE, LossDefinition
+from ._checks import check_parameters, is_array
 from ._engine import evaluate
-from ._family import LOG_COSH
+from ._losses import HUBER, L1, LOG_COSH, MSE, LossDefinition
 from ._objects import ConfiguredLoss
 from ._typing import Array, Namespace
-from ._validation import is_array
 
 __all__ = [
     "Huber",
@@ -122,7 +122,7 @@ def _per_sample(
     y_pred: object,
     xp: Namespace | None,
     dtype: str | None,
-    params: dict[str, float],
+    params: Mapping[str, object],
 ) -> tuple[Namespace, Array, Any]:
     """(namespace, per-sample losses in the working dtype, result dtype)."""
     ns = _namespace(y_true, y_pred, xp)
@@ -137,9 +137,7 @@ def _per_sample(
         )
     true, pred = _squeeze_or_expand(true, pred, ns)
     # the core engine checks shapes, libraries and dtypes; r = y_pred - y_true
-    elementwise = evaluate(
-        definition, pred, true, reduction="none", weight=None, xp=ns, params=dict(params)
-    )
+    elementwise = evaluate(definition, pred, true, "none", None, ns, dict(params))
     out_dtype = elementwise.dtype
     if ns.finfo(out_dtype).bits < 32:  # accumulate float16 / bfloat16 in float32
         elementwise = ns.astype(elementwise, ns.float32)
@@ -184,7 +182,7 @@ def _reduce(xp: Namespace, values: Array, sample_weight: object, reduction: str 
 
 
 def _check_delta(delta: object) -> float:
-    return float(HUBER.validate({"delta": delta})["delta"])
+    return float(check_parameters(HUBER, {"delta": delta})["delta"])
 
 
 # --- functions ---------------------------------------------------------------------------
@@ -291,7 +289,7 @@ class KerasLoss(ConfiguredLoss):
                 "reduction": reduction,
                 "name": self.default_name if name is None else name,
                 "dtype": dtype,
-                **self.definition.validate(params),
+                **check_parameters(self.definition, params),
             }
         )
 

@@ -25,6 +25,9 @@ where their values do not (Geman-McClure's weight at r = 1e-20, scale 1e-30 is 1
 with a scale above 1 the growing ones (alpha > 2) overflow in units of t where their
 values do not. The forms that would are written in r and the scale (``_FROM_R``,
 ``_general_r``), at the same cost.
+
+Pseudo-Huber (alpha = 1) is also :mod:`.smooth`'s, written with ``delta`` rather than in
+units of a scale; each form is exact for its own hyper-parameter, so both are kept.
 """
 
 from __future__ import annotations
@@ -33,8 +36,9 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from ._definitions import LossDefinition, Parameter, constant, divided
-from ._typing import Array, Namespace
+from .._typing import Array, Namespace
+from ._base import Documentation, LossDefinition, Parameter
+from ._numerics import constant, divided
 
 __all__ = ["CAUCHY", "GEMAN_MCCLURE", "GENERAL", "WELSCH"]
 
@@ -490,7 +494,8 @@ def _general_weight(r: Array, *, xp: Namespace, alpha: Any, scale: float) -> Arr
     return _of_residual(r, alpha, scale, xp, _WEIGHT)
 
 
-_SCALE = Parameter("scale", 1.0)
+_SCALE = Parameter("scale", 1.0, "Residuals are measured in units of `scale` (``t = r / scale``).")
+_BARRON = 'J. T. Barron, "A General and Adaptive Robust Loss Function", CVPR 2019.'
 
 GENERAL = LossDefinition(
     "general",
@@ -498,13 +503,85 @@ GENERAL = LossDefinition(
     _general_psi,
     _general_weight,
     (
-        Parameter("alpha", 1.0, minimum=-math.inf, maximum=math.inf, array=True),
+        Parameter(
+            "alpha",
+            1.0,
+            "Shape parameter. An array must broadcast to the residuals and come from the "
+            "same library (a learned per-channel alpha, say); it is cast to the working dtype, "
+            "keeps its autograd graph, and its values are not checked.",
+            minimum=-math.inf,
+            maximum=math.inf,
+            array=True,
+        ),
         _SCALE,
     ),
+    Documentation(
+        summary="Barron's general and adaptive robust loss, with shape parameter `alpha`.",
+        body="""\
+With ``t = (input - target) / scale`` and ``b = |alpha - 2|``::
+
+    general(t) = b / alpha * ((t**2 / b + 1) ** (alpha / 2) - 1)
+
+and its limits: ``0.5 t**2`` (alpha = 2), pseudo-Huber ``sqrt(t**2 + 1) - 1``
+(alpha = 1), Cauchy (0), Geman-McClure (-2), Welsch (-inf) and ``exp(t**2 / 2) - 1``
+(+inf). Lower `alpha` means heavier tails are ignored: convex for alpha >= 1,
+redescending for alpha < 1.
+
+Python-float alphas 2, 1, 0, -2 and +-inf use the closed forms. Everywhere else the
+loss is computed as ``(b / 2) L exprel(alpha L / 2)`` with ``L = log1p(t**2 / b)``,
+which has no ``0 / 0`` at alpha = 0: the value and its derivative with respect to
+`alpha` are exact there, with no epsilon (Barron's reference code shifts alpha by one,
+which biases the value and its derivative near 0). At alpha = 2 the derivative with
+respect to alpha is unbounded (it grows like ``log|alpha - 2|``); autograd returns 0
+for an array alpha equal to 2 or +-inf.""",
+        weight_formula=(
+            "``(t**2 / |alpha - 2| + 1)**(alpha / 2 - 1) / scale**2``; ``1 / scale**2`` at 0"
+        ),
+        references=(_BARRON,),
+        see_also=("cauchy_loss", "geman_mcclure_loss", "welsch_loss", "pseudo_huber_loss"),
+        grad_note="The derivative with respect to `alpha` is autograd's.",
+        examples="""\
+>>> import numpy as np
+>>> from robustloss import general_loss
+>>> r, zero = np.asarray([2.0]), np.zeros(1)
+>>> [float(general_loss(r, zero, alpha)) for alpha in (2.0, 1.0, 0.0, -1.0)]
+[2.0, 1.2360679775, 1.0986122887, 1.0360389879]
+
+A per-element alpha:
+
+>>> general_loss(np.full(3, 2.0), np.zeros(3), np.asarray([2.0, 0.0, -np.inf]),
+...              reduction="none")
+array([2.        , 1.09861229, 0.86466472])""",
+        grad_examples="""\
+>>> import numpy as np
+>>> from robustloss import general_loss_grad
+>>> float(general_loss_grad(np.asarray([2.0]), np.zeros(1), 1.0)[0])  # t / sqrt(t**2 + 1)
+0.894427191""",
+        object_examples="""\
+>>> import numpy as np
+>>> from robustloss import GeneralLoss
+>>> loss = GeneralLoss(alpha=0.0)
+>>> float(loss(np.asarray([2.0]), np.zeros(1)))  # log 3
+1.0986122887
+>>> GeneralLoss.from_config(loss.get_config()) == loss
+True""",
+        weight_examples="""\
+>>> import numpy as np
+>>> from robustloss.weights import general
+>>> general(np.asarray([0.0, 2.0]), alpha=1.0)  # 1 / sqrt(1 + 4)
+array([1.        , 0.4472136])""",
+    ),
+    "GeneralLoss",
 )
 
 
-def _named(name: str, alpha: float) -> LossDefinition:
+def _special_case(alpha: str) -> str:
+    return f"""\
+It is :func:`general_loss` with ``alpha = {alpha}`` (Barron's convention: the loss is
+dimensionless, ``0.5 t**2`` for small ``t = r / scale``)."""
+
+
+def _named(name: str, alpha: float, docs: Documentation, object_name: str) -> LossDefinition:
     # the closed form of the general loss at `alpha`, with its limits at |t| = inf
 
     def rho(r: Array, *, xp: Namespace, scale: float) -> Array:
@@ -516,9 +593,106 @@ def _named(name: str, alpha: float) -> LossDefinition:
     def weight(r: Array, *, xp: Namespace, scale: float) -> Array:
         return _of_residual(r, alpha, scale, xp, _WEIGHT)
 
-    return LossDefinition(name, rho, psi, weight, (_SCALE,))
+    return LossDefinition(name, rho, psi, weight, (_SCALE,), docs, object_name)
 
 
-CAUCHY = _named("cauchy", 0.0)
-GEMAN_MCCLURE = _named("geman_mcclure", -2.0)
-WELSCH = _named("welsch", -math.inf)
+CAUCHY = _named(
+    "cauchy",
+    0.0,
+    Documentation(
+        summary="Cauchy (Lorentzian) loss ``log(1 + (r / scale)**2 / 2)``: redescending, log tail.",
+        body=_special_case("0"),
+        weight_formula="``1 / (scale**2 (1 + t**2 / 2))``; ``1 / scale**2`` at 0",
+        references=(_BARRON,),
+        see_also=("general_loss",),
+        examples="""\
+>>> import numpy as np
+>>> from robustloss import cauchy_loss
+>>> cauchy_loss(np.asarray([0.0, 2.0]), np.zeros(2), reduction="none")  # log 3 at 2
+array([0.        , 1.09861229])
+>>> float(cauchy_loss(np.asarray([1.0]), np.zeros(1), scale=2.0))  # log(1 + 1/8)
+0.1177830357""",
+        grad_examples="""\
+>>> import numpy as np
+>>> from robustloss import cauchy_loss_grad
+>>> float(cauchy_loss_grad(np.asarray([2.0]), np.zeros(1))[0])  # 2 / (1 + 2)
+0.6666666667""",
+        object_examples="""\
+>>> import numpy as np
+>>> from robustloss import CauchyLoss
+>>> float(CauchyLoss(scale=2.0)(np.asarray([1.0]), np.zeros(1)))
+0.1177830357""",
+        weight_examples="""\
+>>> import numpy as np
+>>> from robustloss.weights import cauchy
+>>> cauchy(np.asarray([0.0, 2.0]))
+array([1.        , 0.33333333])""",
+    ),
+    "CauchyLoss",
+)
+GEMAN_MCCLURE = _named(
+    "geman_mcclure",
+    -2.0,
+    Documentation(
+        summary="Geman-McClure loss ``2 t**2 / (t**2 + 4)``, ``t = r / scale``: bounded by 2.",
+        body=_special_case("-2"),
+        weight_formula="``16 / (scale**2 (t**2 + 4)**2)``; ``1 / scale**2`` at 0",
+        references=(_BARRON,),
+        see_also=("general_loss",),
+        examples="""\
+>>> import numpy as np
+>>> from robustloss import geman_mcclure_loss
+>>> geman_mcclure_loss(np.asarray([0.0, 0.5, 2.0]), np.zeros(3), reduction="none")
+array([0.        , 0.11764706, 1.        ])""",
+        grad_examples="""\
+>>> import numpy as np
+>>> from robustloss import geman_mcclure_loss_grad
+>>> float(geman_mcclure_loss_grad(np.asarray([2.0]), np.zeros(1))[0])  # 16 t / (t**2 + 4)**2
+0.5""",
+        object_examples="""\
+>>> import numpy as np
+>>> from robustloss import GemanMcClureLoss
+>>> float(GemanMcClureLoss()(np.asarray([2.0]), np.zeros(1)))
+1.0""",
+        weight_examples="""\
+>>> import numpy as np
+>>> from robustloss.weights import geman_mcclure
+>>> geman_mcclure(np.asarray([0.0, 2.0]))  # 16 / 64
+array([1.  , 0.25])""",
+    ),
+    "GemanMcClureLoss",
+)
+WELSCH = _named(
+    "welsch",
+    -math.inf,
+    Documentation(
+        summary=(
+            "Welsch (Leclerc) loss ``1 - exp(-(r / scale)**2 / 2)``: bounded, redescending fast."
+        ),
+        body=_special_case("-inf"),
+        weight_formula="``exp(-t**2 / 2) / scale**2``; ``1 / scale**2`` at 0",
+        references=(_BARRON,),
+        see_also=("general_loss",),
+        examples="""\
+>>> import numpy as np
+>>> from robustloss import welsch_loss
+>>> float(welsch_loss(np.asarray([2.0]), np.zeros(1)))  # 1 - exp(-2)
+0.8646647168""",
+        grad_examples="""\
+>>> import numpy as np
+>>> from robustloss import welsch_loss_grad
+>>> float(welsch_loss_grad(np.asarray([2.0]), np.zeros(1))[0])  # 2 exp(-2)
+0.2706705665""",
+        object_examples="""\
+>>> import numpy as np
+>>> from robustloss import WelschLoss
+>>> float(WelschLoss()(np.asarray([2.0]), np.zeros(1)))
+0.8646647168""",
+        weight_examples="""\
+>>> import numpy as np
+>>> from robustloss.weights import welsch
+>>> welsch(np.asarray([0.0, 2.0]))  # exp(-2)
+array([1.        , 0.13533528])""",
+    ),
+    "WelschLoss",
+)

@@ -1,0 +1,381 @@
+"""Every check of the public API, in one pass that returns the prepared call.
+
+:func:`prepare` resolves the namespace, checks the reduction, the hyper-parameters, the
+shapes and the dtypes, and casts to the working dtype, before any array work: bad input
+fails fast with a message that names the offending argument, and nothing the caller
+passed is modified. The loss objects and the Keras face check their configuration at
+construction with the same functions (:func:`check_reduction`, :func:`check_parameters`).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from numbers import Real
+from typing import Any, cast
+
+import array_api_compat as aac
+
+from ._losses import LossDefinition, Parameter
+from ._typing import Array, Namespace
+
+__all__ = [
+    "REDUCTIONS",
+    "WHAT",
+    "Prepared",
+    "check_hyperparameter",
+    "check_parameters",
+    "check_reduction",
+    "is_array",
+    "legacy_reduction",
+    "library",
+    "prepare",
+]
+
+REDUCTIONS = ("none", "mean", "sum", "weighted_mean")
+#: what a call computes: the reduced loss, its gradient, or the IRLS weight
+WHAT = ("value", "grad", "weight")
+
+_LIBRARY_TESTS = (
+    ("numpy", aac.is_numpy_namespace),
+    ("torch", aac.is_torch_namespace),
+    ("jax", aac.is_jax_namespace),
+    ("cupy", aac.is_cupy_namespace),
+    ("dask", aac.is_dask_namespace),
+    ("array_api_strict", aac.is_array_api_strict_namespace),
+)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One validated call: the loss, its arrays in the working dtype, and what to compute."""
+
+    definition: LossDefinition
+    xp: Namespace
+    input: Array
+    #: None for the IRLS weights, which take the residual as `input`
+    target: Array | None
+    weight: Array | None
+    #: hyper-parameters: Python floats, or arrays of the input's library cast to its dtype
+    values: dict[str, Any]
+    reduction: str
+    what: str
+    #: dtype of the result (promoted real floating dtype of input and target); the arrays
+    #: above are in this dtype, or in float32 where it is float16 / bfloat16
+    dtype: Any
+    shape: tuple[int | None, ...]
+
+    @property
+    def has_array_values(self) -> bool:
+        """Whether a hyper-parameter is an array (most fast paths want Python floats)."""
+        return any(not isinstance(v, float) for v in self.values.values())
+
+
+# --- configuration: reduction and hyper-parameters ---------------------------------------
+def check_reduction(reduction: object) -> str:
+    """Return the canonical name of `reduction` (``None`` is ``"none"``) or raise ValueError."""
+    if reduction is None:
+        return "none"
+    if isinstance(reduction, str) and reduction in REDUCTIONS:
+        return reduction
+    choices = ", ".join(repr(r) for r in REDUCTIONS)
+    raise ValueError(f"reduction must be one of {choices} or None, got {reduction!r}")
+
+
+def legacy_reduction(size_average: object, reduce: object, reduction: object) -> str:
+    """Map PyTorch's deprecated ``size_average`` / ``reduce`` pair onto a reduction.
+
+    Follows ``torch.nn._reduction.legacy_get_string``: when either flag is given it wins over
+    `reduction`; a missing flag counts as True. Warns with a DeprecationWarning.
+    """
+    if size_average is None and reduce is None:
+        return check_reduction(reduction)
+    for name, flag in (("size_average", size_average), ("reduce", reduce)):
+        if flag is not None and not isinstance(flag, bool):
+            hint = f"; did you mean reduction={flag!r}?" if isinstance(flag, str) else ""
+            raise TypeError(f"{name} must be a bool or None, got {flag!r}{hint}")
+    warnings.warn(
+        "size_average and reduce are deprecated (as in PyTorch); "
+        "use reduction='none' | 'mean' | 'sum' instead",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if size_average and reduce:
+        return "mean"
+    return "sum" if reduce else "none"
+
+
+def check_hyperparameter(
+    name: str, value: object, *, minimum: float, closed: bool, maximum: float = math.inf
+) -> float:
+    """Validate one real hyper-parameter and return it as a Python float.
+
+    Parameters
+    ----------
+    name : str
+        Name used in the error message.
+    value : object
+        A Python or NumPy real scalar. Booleans, arrays and complex numbers are refused.
+    minimum : float
+        Lower bound of the valid range.
+    closed : bool
+        Whether `minimum` itself is valid (``beta >= 0``) or not (``delta > 0``).
+    maximum : float, default: inf
+        Largest valid value. Infinite values are valid only where `minimum` is ``-inf``
+        and `maximum` is ``inf`` (Barron's ``alpha``); NaN never is.
+    """
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    v = float(value)
+    if minimum == -math.inf and maximum == math.inf:
+        if math.isnan(v):
+            raise ValueError(f"{name} must not be NaN")
+        return v
+    ok = math.isfinite(v) and (v >= minimum if closed else v > minimum) and v <= maximum
+    if not ok:
+        bound = ">=" if closed else ">"
+        upper = "" if maximum == math.inf else f" and <= {maximum:g}"
+        raise ValueError(f"{name} must be finite and {bound} {minimum:g}{upper}, got {value!r}")
+    return v
+
+
+def _check_parameter(p: Parameter, value: object) -> Any:
+    if p.array and is_array(value):
+        return value
+    return check_hyperparameter(
+        p.name, value, minimum=p.minimum, closed=p.closed, maximum=p.maximum
+    )
+
+
+def check_parameters(definition: LossDefinition, values: Mapping[str, object]) -> dict[str, Any]:
+    """Check hyper-parameter values and return them (defaults filled in).
+
+    Scalars come back as Python floats; arrays, where a parameter accepts them, come
+    back unchanged (:func:`prepare` checks them against the input).
+    """
+    params = definition.parameters
+    if len(values) != len(params) or any(p.name not in values for p in params):
+        unknown = set(values) - {p.name for p in params}
+        if unknown:
+            raise TypeError(f"{definition.name} got unexpected parameter(s) {sorted(unknown)}")
+    return {p.name: _check_parameter(p, values.get(p.name, p.default)) for p in params}
+
+
+def is_array(value: object) -> bool:
+    """Whether `value` is an array (NumPy scalars such as ``np.float32(2)`` are numbers)."""
+    return aac.is_array_api_obj(value) and not _is_number(value)
+
+
+def library(xp: Namespace) -> str:
+    """Return the name of the array library behind the namespace `xp`."""
+    for name, test in _LIBRARY_TESTS:
+        if test(xp):
+            return name
+    return str(getattr(xp, "__name__", xp))
+
+
+# --- the call ----------------------------------------------------------------------------
+def prepare(
+    definition: LossDefinition,
+    input: Array,
+    target: Array | None,
+    weight: object,
+    reduction: str,
+    xp: Namespace | None,
+    params: Mapping[str, object],
+    what: str = "value",
+) -> Prepared:
+    """Check a call of `definition` and cast its arrays to the working dtype.
+
+    `reduction` is already canonical (:func:`check_reduction` or :func:`legacy_reduction`).
+    Integer and boolean arrays are promoted to the real floating dtype of the other
+    argument, or to the namespace's default real floating dtype. The caller's arrays are
+    never modified; ``astype(copy=False)`` returns them unchanged when no cast is needed.
+    """
+    values = check_parameters(definition, params)
+    if xp is not None:
+        if not aac.is_array_api_obj(input):
+            input = xp.asarray(input)
+        if target is not None and not aac.is_array_api_obj(target):
+            target = xp.asarray(target)
+        if isinstance(weight, (list, tuple)):
+            weight = xp.asarray(weight)
+    ns = _namespace(input, target, weight, xp)
+
+    shape = _shape(input)
+    if target is not None and not _same_shape(shape, _shape(target)):
+        raise ValueError(
+            f"input and target must have the same shape, got input {tuple(input.shape)} "
+            f"and target {tuple(target.shape)}"
+        )
+    named = (("input", input),) if target is None else (("input", input), ("target", target))
+    floats = [dt for dt in (_real_float_dtype(ns, a, n) for n, a in named) if dt is not None]
+    device = aac.device(input)
+    if floats:
+        dtype = floats[0] if len(floats) == 1 else ns.result_type(*floats)
+    else:
+        dtype = ns.__array_namespace_info__().default_dtypes(device=device)["real floating"]
+    work = ns.float32 if ns.finfo(dtype).bits < 32 else dtype
+
+    w = None if weight is None else _prepare_weight(ns, weight, input, shape, work, device)
+    if values:
+        values = _prepare_values(definition, ns, values, input, shape, work)
+    return Prepared(
+        definition=definition,
+        xp=ns,
+        input=ns.astype(input, work, copy=False),
+        target=None if target is None else ns.astype(target, work, copy=False),
+        weight=w,
+        values=values,
+        reduction=reduction,
+        what=what,
+        dtype=dtype,
+        shape=shape,
+    )
+
+
+def _prepare_weight(
+    ns: Namespace,
+    weight: object,
+    input: Array,
+    shape: tuple[int | None, ...],
+    work: Any,
+    device: Any,
+) -> Array:
+    if isinstance(weight, bool):
+        raise TypeError("weight must be an array or a real number, got bool")
+    if _is_number(weight):
+        return ns.asarray(float(cast(Real, weight)), dtype=work, device=device)
+    if not aac.is_array_api_obj(weight):
+        raise TypeError(f"weight must be an array or a real number, got {type(weight).__name__}")
+    w = cast(Array, weight)
+    _real_float_dtype(ns, w, "weight")
+    if not _broadcasts_to(_shape(w), shape):
+        raise ValueError(
+            f"weight of shape {tuple(w.shape)} does not broadcast to the "
+            f"input shape {tuple(input.shape)}"
+        )
+    return ns.astype(w, work, copy=False)
+
+
+def _prepare_values(
+    definition: LossDefinition,
+    ns: Namespace,
+    values: dict[str, Any],
+    input: Array,
+    shape: tuple[int | None, ...],
+    work: Any,
+) -> dict[str, Any]:
+    """Cast array hyper-parameters; refuse scalars the working dtype cannot hold.
+
+    ``delta``, ``c`` and ``scale`` below the smallest normal number of the working dtype
+    would round to 0 (or, where subnormals are flushed, behave as 0): the loss would then
+    be 0/0. beta has its own rule (below the smallest normal, Smooth L1 is exactly L1).
+    """
+    tiny = float(ns.finfo(work).smallest_normal)
+    out = dict(values)
+    for p in definition.parameters:
+        v = values[p.name]
+        if not isinstance(v, float):
+            out[p.name] = _prepare_array_value(ns, p.name, v, input, shape, work)
+        elif p.minimum == 0 and not p.closed and 0 < v < tiny:
+            raise ValueError(
+                f"{p.name}={v!r} is below the smallest normal number of {work} "
+                f"({tiny:g}), the dtype {definition.name} is computed in"
+            )
+    return out
+
+
+def _prepare_array_value(
+    ns: Namespace, name: str, value: Array, input: Array, shape: tuple[int | None, ...], work: Any
+) -> Array:
+    """Check an array-valued hyper-parameter against the input and cast it.
+
+    It must belong to the input's library, have a real floating (or integer) dtype and
+    broadcast to the input's shape; it is cast to the working dtype, keeping autograd.
+    """
+    try:
+        found = aac.array_namespace(input, value)
+    except TypeError as e:
+        raise TypeError(
+            f"{name} is a {_module_library(value)} array but input is a "
+            f"{_module_library(input)} array; convert {name} to the input's library"
+        ) from e
+    if library(found) != library(ns):
+        raise TypeError(f"{name} must be an array of the input's library")
+    _real_float_dtype(ns, value, name)
+    if not _broadcasts_to(_shape(value), shape):
+        raise ValueError(
+            f"{name} of shape {tuple(value.shape)} does not broadcast to the input shape "
+            f"{tuple(input.shape)}"
+        )
+    return ns.astype(value, work, copy=False)
+
+
+def _is_number(value: object) -> bool:
+    """Python and NumPy real scalars (``np.float32(0.5)``), which are numbers, not arrays."""
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
+def _module_library(a: object) -> str:
+    return type(a).__module__.split(".")[0]
+
+
+def _namespace(
+    input: Array, target: Array | None, weight: object, xp: Namespace | None
+) -> Namespace:
+    named = [("input", input)] if target is None else [("input", input), ("target", target)]
+    for name, a in named:
+        if not aac.is_array_api_obj(a):
+            hint = "" if xp is None else " of the xp namespace"
+            raise TypeError(f"{name} must be an array{hint}, got {type(a).__name__}")
+    if aac.is_array_api_obj(weight) and not _is_number(weight):
+        named.append(("weight", weight))
+    try:
+        found: Namespace = aac.array_namespace(*(a for _, a in named))
+    except TypeError as e:
+        which = ", ".join(f"{name} is a {_module_library(a)} array" for name, a in named)
+        raise TypeError(
+            f"the arrays must come from one library, but {which}; convert them to one "
+            "library first (for example with that library's asarray)"
+        ) from e
+    if xp is not None and library(xp) != library(found):
+        raise TypeError(
+            f"xp is {library(xp)} but the arrays belong to {library(found)}; "
+            "convert the arrays or drop xp"
+        )
+    return found
+
+
+def _shape(x: Array) -> tuple[int | None, ...]:
+    # Dask reports unknown chunk sizes as NaN; the standard says None.
+    return tuple(None if d is None or d != d else int(d) for d in x.shape)
+
+
+def _same_shape(a: tuple[int | None, ...], b: tuple[int | None, ...]) -> bool:
+    return len(a) == len(b) and all(
+        x is None or y is None or x == y for x, y in zip(a, b, strict=True)
+    )
+
+
+def _broadcasts_to(w: tuple[int | None, ...], shape: tuple[int | None, ...]) -> bool:
+    if len(w) > len(shape):
+        return False
+    tail = shape[len(shape) - len(w) :]
+    return all(a in (1, None) or b is None or a == b for a, b in zip(w, tail, strict=True))
+
+
+def _real_float_dtype(xp: Namespace, x: Array, name: str) -> Any | None:
+    """Return x's dtype if real floating, None if it should be promoted; raise otherwise."""
+    dt = x.dtype
+    if xp.isdtype(dt, "real floating"):
+        return dt
+    if xp.isdtype(dt, "complex floating"):
+        raise TypeError(f"{name} has complex dtype {dt}; robust losses are defined for reals")
+    if xp.isdtype(dt, ("integral", "bool")):
+        return None
+    raise TypeError(f"{name} has non-numeric dtype {dt}")

@@ -1,0 +1,100 @@
+"""What a loss is: its elementwise functions, its hyper-parameters and its documentation.
+
+A :class:`LossDefinition` is the single place a loss is written. The engine evaluates
+its ``rho``, ``psi`` and ``weight``; the checks validate its parameters (:class:`Parameter`); the
+public faces (functions, gradients, objects, IRLS weights) take their names and their
+docstrings from it (:mod:`robustloss._docs`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .._typing import Array
+
+__all__ = ["Documentation", "Elementwise", "LossDefinition", "Parameter"]
+
+#: ``f(r, *, xp, **hyper_parameters)``: an elementwise function of the residual
+Elementwise = Callable[..., Array]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A hyper-parameter of a loss: its default, its valid range and what it does."""
+
+    name: str
+    default: float
+    #: what it does, one sentence without the range (the range is rendered from the bounds)
+    doc: str
+    minimum: float = 0.0
+    #: whether ``minimum`` itself is valid
+    closed: bool = False
+    #: the largest valid value (``inf`` included only when set explicitly)
+    maximum: float = math.inf
+    #: whether an array broadcastable to the input is also accepted (its values are not
+    #: checked: that would need the data on the host)
+    array: bool = False
+
+    @property
+    def range(self) -> str:
+        """The valid range in words, as the docstrings and error messages say it."""
+        if self.minimum == -math.inf and self.maximum == math.inf:
+            return "any real or +-inf (not NaN)"
+        bound = ">=" if self.closed else ">"
+        upper = "" if self.maximum == math.inf else f" and <= {self.maximum:g}"
+        return f"finite and {bound} {self.minimum:g}{upper}"
+
+
+@dataclass(frozen=True)
+class Documentation:
+    """The facts the docstrings of a loss's faces are rendered from.
+
+    Every text is reStructuredText, flush left; ``examples`` sections are doctests run by
+    the test suite, each as it appears in the rendered docstring.
+    """
+
+    #: one line: what the loss is
+    summary: str
+    #: the formula and what to know about it (paragraphs)
+    body: str
+    #: the IRLS weight ``psi(r) / r`` as a formula, and its value at 0
+    weight_formula: str
+    references: tuple[str, ...] = ()
+    see_also: tuple[str, ...] = ()
+    #: a sentence the gradient's docstring adds (its value at a kink, say)
+    grad_note: str = ""
+    #: doctests of the function, its gradient, its object and its IRLS weight
+    examples: str = ""
+    grad_examples: str = ""
+    object_examples: str = ""
+    weight_examples: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class LossDefinition:
+    """One loss: its ``rho``, its derivative ``psi`` and its IRLS weight ``psi(r) / r``.
+
+    Each is called as ``f(r, *, xp, **params)``; the weight is finite at r = 0. Two
+    definitions are equal only if they are the same object (the engine's caches key on it).
+    """
+
+    name: str
+    rho: Elementwise
+    psi: Elementwise
+    weight: Elementwise
+    parameters: tuple[Parameter, ...]
+    docs: Documentation
+    #: class name of the loss object (the function is ``{name}_loss``, its gradient
+    #: ``{name}_loss_grad`` and its IRLS weight ``robustloss.weights.{name}``)
+    object_name: str
+
+    @property
+    def function_name(self) -> str:
+        """Name of the public loss function."""
+        return f"{self.name}_loss"
+
+    def elementwise(self, what: str) -> Elementwise:
+        """``rho`` for ``"value"``, ``psi`` for ``"grad"``, ``weight`` for ``"weight"``."""
+        return self.psi if what == "grad" else self.weight if what == "weight" else self.rho

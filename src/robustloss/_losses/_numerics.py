@@ -1,0 +1,40 @@
+"""Small numerical helpers the definitions share: hyper-parameters near the dtype's limits."""
+
+from __future__ import annotations
+
+from .._typing import Array, Namespace
+
+__all__ = ["capped", "constant", "divided"]
+
+
+def capped(value: float, r: Array, xp: Namespace, fraction: float = 1.0) -> float:
+    """`value`, capped at the largest finite number of ``r.dtype``.
+
+    A hyper-parameter beyond it (``delta=1e300`` on float32) would become inf when the
+    library casts it (``inf * 0`` is NaN), or make it raise; no ``|r|`` of that dtype
+    reaches the cap, so ``min(|r|, value)`` and ``clip(r, -value, value)`` are unchanged.
+    """
+    return min(value, fraction * float(xp.finfo(r.dtype).max))
+
+
+def constant(value: float, like: Array, xp: Namespace) -> Array:
+    """`value` as a 0-d array of ``like.dtype``, for ``minimum``, ``maximum`` and ``hypot``.
+
+    array_api_compat converts a Python scalar there with ``torch.result_type``, which
+    TorchDynamo cannot trace (``torch.compile(fullgraph=True)`` failed); two arrays of
+    one dtype need no promotion.
+    """
+    return xp.asarray(value, dtype=like.dtype)
+
+
+def divided(x: Array, value: float, xp: Namespace) -> Array:
+    """``x / value`` in ``x.dtype``, also for a `value` beyond its largest number.
+
+    Such a value would become inf there; it divides in two steps through the largest
+    number instead (``x / max * (max / value)``), and an infinite `x` stays infinite
+    (``inf * 0`` would be NaN). A value within the range divides as usual.
+    """
+    b = capped(value, x, xp)
+    if b == value:
+        return x / value
+    return xp.where(xp.isinf(x), x, (x / b) * (b / value))

@@ -1,0 +1,188 @@
+"""The smooth convex losses: log-cosh and pseudo-Huber, Huber's loss without its kink.
+
+Every ``rho`` here is accurate to a few ulp over the whole range of its dtype, and stays
+finite (with finite autograd derivatives) for every finite input. Pseudo-Huber is also
+Barron's general loss at alpha = 1 (:mod:`.barron`), where it is written in units of the
+scale instead of with ``delta``: the two forms are kept on purpose, each exact for its
+own hyper-parameter.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .._typing import Array, Namespace
+from ._base import Documentation, LossDefinition, Parameter
+from ._numerics import constant, divided
+
+__all__ = ["LOG_COSH", "PSEUDO_HUBER"]
+
+
+# --- log-cosh ----------------------------------------------------------------------------
+#: where log-cosh changes form; any value in [2, 16] gives the same accuracy
+_T = 8.0
+_LOG2 = math.log(2.0)
+
+
+def _log_cosh_rho(r: Array, *, xp: Namespace) -> Array:
+    # |r| <= T: log cosh r = log1p(2 sinh(r/2)^2), free of the cancellation that makes
+    # Keras' and optax's |r| + softplus(-2|r|) - log 2 return 0 below ~1e-4 in float32.
+    # |r| > T: |r| - log 2 + log1p(e^-2|r|), where sinh would overflow. Each form sees an
+    # argument masked to its own range, so neither overflows and autograd passes exactly
+    # zero through the form not taken: no NaN, no inf * 0, and no rounding from adding a
+    # cancelling pair of derivatives (which loses tanh(1e-4) in float32).
+    # Both forms take |r|, so that the result is exactly even in r (XLA's sinh is not
+    # exactly odd: log_cosh(-1) and log_cosh(1) differed by an ulp in float32 under jit).
+    a = xp.abs(r)
+    small = a <= _T
+    s = xp.sinh(0.5 * xp.where(small, a, 0.0))
+    b = xp.where(small, _T, a)
+    return xp.where(small, xp.log1p(2.0 * s * s), (b - _LOG2) + xp.log1p(xp.exp(-2.0 * b)))
+
+
+def _log_cosh_psi(r: Array, *, xp: Namespace) -> Array:
+    return xp.tanh(r)
+
+
+def _log_cosh_weight(r: Array, *, xp: Namespace) -> Array:
+    # tanh(r) / r, accurate for every r != 0 (tanh is accurate to the last bit); 1 at 0
+    zero = r == 0.0
+    rs = xp.where(zero, 1.0, r)
+    return xp.where(zero, 1.0, xp.tanh(rs) / rs)
+
+
+LOG_COSH = LossDefinition(
+    "log_cosh",
+    _log_cosh_rho,
+    _log_cosh_psi,
+    _log_cosh_weight,
+    (),
+    Documentation(
+        summary="Log-cosh loss ``log(cosh(input - target))``: quadratic near 0, linear far out.",
+        body="""\
+A smooth, convex, everywhere twice-differentiable Huber-like loss with ``psi = tanh``.
+Computed to within 2 ulp in float32 and float64 for every finite residual: the
+obvious form overflows beyond ~89 (float32) and the forms of Keras and optax
+(``|r| + softplus(-2|r|) - log 2``) return 0 for residuals below ~1e-4 in float32.""",
+        weight_formula="``tanh(r) / r``; 1 at 0",
+        see_also=("pseudo_huber_loss", "huber_loss"),
+        examples="""\
+>>> import numpy as np
+>>> from robustloss import log_cosh_loss
+>>> x = np.asarray([0.0, 2.0, -2.0])
+>>> float(log_cosh_loss(x, np.zeros(3), reduction="sum"))  # 2 log(cosh 2)
+2.6500054947
+>>> small = np.asarray([1e-4], dtype=np.float32)
+>>> log_cosh_loss(small, np.zeros(1, dtype=np.float32), reduction="none")
+array([5.e-09], dtype=float32)""",
+        grad_examples="""\
+>>> import numpy as np
+>>> from robustloss import log_cosh_loss_grad
+>>> log_cosh_loss_grad(np.asarray([0.0, 2.0]), np.zeros(2), reduction="none")
+array([0.        , 0.96402758])""",
+        object_examples="""\
+>>> import numpy as np
+>>> from robustloss import LogCoshLoss
+>>> float(LogCoshLoss(reduction="sum")(np.asarray([2.0, -2.0]), np.zeros(2)))
+2.6500054947""",
+        weight_examples="""\
+>>> import numpy as np
+>>> from robustloss.weights import log_cosh
+>>> log_cosh(np.asarray([0.0, 2.0]))  # tanh(2) / 2
+array([1.        , 0.48201379])""",
+    ),
+    "LogCoshLoss",
+)
+
+
+# --- pseudo-Huber ------------------------------------------------------------------------
+def _pseudo_huber_t(r: Array, delta: float, xp: Namespace) -> tuple[Array, Array, float]:
+    """Return t = r / delta (0 where it is infinite), that mask, and delta as a limit.
+
+    delta is any positive float: beyond the dtype it divides exactly (`divided`), and as
+    the limit of psi at |r| = inf it is then inf. Each form sees t masked where it is
+    infinite (|r| = inf, or a huge r over a delta below 1), so that neither inf / inf
+    nor an inf * 0 in autograd occurs.
+    """
+    t = divided(r, delta, xp)
+    inf = xp.isinf(t)
+    limit = delta if delta <= float(xp.finfo(r.dtype).max) else math.inf
+    return xp.where(inf, 0.0, t), inf, limit
+
+
+def _pseudo_huber_rho(r: Array, *, xp: Namespace, delta: float) -> Array:
+    # delta**2 (sqrt(1 + t**2) - 1) = r**2 / (hypot(t, 1) + 1): no cancellation for small
+    # r (scipy.special.pseudo_huber uses an expm1/log1p form for the same reason), and
+    # |r| / (hypot + 1) <= min(|r|, delta), so nothing overflows before the result does.
+    # Where t is infinite it is delta |r| (delta**2 is below the last bit of it there).
+    t, inf, limit = _pseudo_huber_t(r, delta, xp)
+    a = xp.abs(xp.where(inf, 0.0, r))
+    rho = a * (a / (xp.hypot(t, constant(1.0, t, xp)) + 1.0))
+    return xp.where(inf, xp.abs(r) * limit, rho)
+
+
+def _pseudo_huber_psi(r: Array, *, xp: Namespace, delta: float) -> Array:
+    # delta t / sqrt(1 + t**2) = r / hypot(t, 1), and +-delta where t is infinite
+    t, inf, limit = _pseudo_huber_t(r, delta, xp)
+    return xp.where(
+        inf, xp.sign(r) * limit, xp.where(inf, 0.0, r) / xp.hypot(t, constant(1.0, t, xp))
+    )
+
+
+def _pseudo_huber_weight(r: Array, *, xp: Namespace, delta: float) -> Array:
+    # 1 / sqrt(1 + t**2); 0 where t is infinite (1 / |t| is below the smallest normal
+    # number wherever t overflows)
+    t = divided(r, delta, xp)
+    return 1.0 / xp.hypot(t, constant(1.0, t, xp))
+
+
+PSEUDO_HUBER = LossDefinition(
+    "pseudo_huber",
+    _pseudo_huber_rho,
+    _pseudo_huber_psi,
+    _pseudo_huber_weight,
+    (Parameter("delta", 1.0, "Scale of the transition and slope of the linear part."),),
+    Documentation(
+        summary=(
+            "Pseudo-Huber loss ``delta**2 * (sqrt(1 + (r / delta)**2) - 1)``, r = input - target."
+        ),
+        body="""\
+A smooth, convex approximation of :func:`huber_loss` (0.5 r**2 near 0, slope ``delta``
+far out), equal to ``scipy.special.pseudo_huber(delta, r)``. Accurate for tiny
+``r / delta`` (no ``sqrt(1 + x) - 1`` cancellation) and free of overflow for huge r.""",
+        weight_formula="``1 / sqrt(1 + (r / delta)**2)``; 1 at 0",
+        references=(
+            'P. Charbonnier, L. Blanc-Feraud, G. Aubert, M. Barlaud, "Two deterministic '
+            'half-quadratic regularization algorithms for computed imaging", ICIP 1994.',
+        ),
+        see_also=("huber_loss", "log_cosh_loss"),
+        examples="""\
+>>> import numpy as np
+>>> from robustloss import pseudo_huber_loss
+>>> x = np.asarray([0.0, 1.0, 3.0])
+>>> pseudo_huber_loss(x, np.zeros(3), reduction="none")  # 0, sqrt(2) - 1, sqrt(10) - 1
+array([0.        , 0.41421356, 2.16227766])
+>>> float(pseudo_huber_loss(x, np.zeros(3)))
+0.8588304075""",
+        grad_examples="""\
+>>> import numpy as np
+>>> from robustloss import pseudo_huber_loss_grad
+>>> r = np.asarray([0.0, 1.0, 3.0])
+>>> pseudo_huber_loss_grad(r, np.zeros(3), reduction="none")  # r / sqrt(1 + r**2)
+array([0.        , 0.70710678, 0.9486833 ])""",
+        object_examples="""\
+>>> import numpy as np
+>>> from robustloss import PseudoHuberLoss
+>>> loss = PseudoHuberLoss(delta=1.0)
+>>> float(loss(np.asarray([0.0, 1.0, 3.0]), np.zeros(3)))
+0.8588304075
+>>> loss
+PseudoHuberLoss(reduction='mean', delta=1.0)""",
+        weight_examples="""\
+>>> import numpy as np
+>>> from robustloss.weights import pseudo_huber
+>>> pseudo_huber(np.asarray([0.0, 3.0]), delta=4.0)  # 1 / sqrt(1 + 9 / 16)
+array([1. , 0.8])""",
+    ),
+    "PseudoHuberLoss",
+)
