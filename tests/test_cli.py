@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import dataclasses
 import importlib.machinery
 import importlib.util
 import json
@@ -143,6 +144,8 @@ def test_json_report_as_a_subprocess() -> None:
         assert row["checks"] == sum(
             2 * n * len(c["expected"]) for n, c in zip(dtypes, mine, strict=True)
         )
+        # and the rest is accounted for: both dtypes of every case, run or not run
+        assert row["checks"] + row["checks_not_run"] == sum(4 * len(c["expected"]) for c in mine)
 
 
 def _aligned(table: list[str]) -> bool:
@@ -253,6 +256,99 @@ def test_unknown_backend_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
         cli.main(["--backend", "tensorflow"])
     assert done.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+# --- what the report says about the reference values and the checks that did not run -----------
+def test_the_producers_of_the_reference_values_are_labelled(
+    capsys: pytest.CaptureFixture[str], small_reference: dict[str, Any]
+) -> None:
+    peers = [f"{k} {v}" for k, v in REFERENCE["peers"].items()]
+    assert peers
+    status, out = _run(capsys, "--backend", "numpy")
+    assert status == 0, out
+    (line,) = [x for x in out.splitlines() if x.startswith("reference values produced by: ")]
+    assert line == f"reference values produced by: {', '.join(peers)} (not needed here)"
+    (head,) = [x for x in out.splitlines() if x.startswith("self-check against ")]
+    assert f" {len(small_reference['cases'])} reference cases shipped with robustloss" in head
+    assert not any(p in head for p in peers)  # no unlabelled versions
+
+    status, report = _run_json(capsys, "--backend", "numpy")
+    assert report["reference"] == {
+        "cases": len(small_reference["cases"]),
+        "generator": "tests/generate_reference.py",
+        "produced_by": REFERENCE["peers"],
+    }
+
+
+def _float64_only(loss: str) -> list[dict[str, Any]]:
+    return [
+        c
+        for c in REFERENCE["cases"]
+        if c["loss"] == loss and "float64" in c["dtypes"] and "float32" not in c["dtypes"]
+    ]
+
+
+def test_checks_not_run_are_counted_and_explained(capsys: pytest.CaptureFixture[str]) -> None:
+    # Tukey's edge cases put residuals at c = 4.685 and its multiples, which float32 does
+    # not hold: the reference file lists them for float64 only (464 checks, not 480)
+    edges = _float64_only("tukey")
+    assert [c["id"] for c in edges] == ["tukey-c4.685-edges", "tukey-c4.685-edges-full_weight"]
+    x = np.asarray(edges[0]["input"])
+    assert not np.array_equal(x.astype(np.float32), x)
+
+    status, report = _run_json(capsys, "--backend", "numpy")
+    assert status == 0
+    for row in report["checks"]:
+        mine = [c for c in REFERENCE["cases"] if c["loss"] == row["loss"]]
+        assert row["checks"] + row["checks_not_run"] == sum(4 * len(c["expected"]) for c in mine)
+        assert row["not_run"] == [
+            {
+                "case": c["id"],
+                "dtype": "float32",
+                "checks": 2 * len(c["expected"]),
+                "reason": "inputs not exact in float32",
+            }
+            for c in _float64_only(row["loss"])
+        ]
+    tukey = next(r for r in report["checks"] if r["loss"] == "tukey")
+    assert (tukey["checks"], tukey["checks_not_run"]) == (464, 16)
+
+    status, out = _run(capsys, "--backend", "numpy")
+    assert status == 0
+    assert next(r for r in _check_rows(out) if r[2] == "tukey")[4:7] == ["464", "0", "16"]
+    lines = out.splitlines()
+    at = lines.index("not run (not counted in checks):")
+    assert lines[at + 1] == (
+        "  tukey, float32, on every device: 16 checks of 2 cases "
+        "(tukey-c4.685-edges, tukey-c4.685-edges-full_weight): inputs not exact in float32"
+    )
+    assert "exact in" in lines[at + 2]
+    assert lines[-1].endswith(" s (16 not run, see above): all passed"), lines[-1]
+
+
+def test_a_device_without_float64_is_explained(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    small_reference: dict[str, Any],
+) -> None:
+    numpy_module, probe = discovery.PROBES["numpy"]
+
+    def float32_only() -> discovery.BackendInfo:
+        info = probe()
+        (target,) = info.targets
+        target = dataclasses.replace(target, dtypes=("float32",))
+        return dataclasses.replace(info, targets=(target,))
+
+    monkeypatch.setitem(discovery.PROBES, "numpy", (numpy_module, float32_only))
+    status, report = _run_json(capsys, "--backend", "numpy")
+    assert status == 0, report
+    for row in report["checks"]:
+        assert set(row["max_rel_error"]) == {"float32"}
+        assert row["checks_not_run"] == row["checks"] > 0
+        assert {n["reason"] for n in row["not_run"]} == {"numpy cpu has no float64"}
+    status, out = _run(capsys, "--backend", "numpy")
+    assert "  huber, float64, on every device: " in out
+    assert " not run, see above): all passed" in out.splitlines()[-1]
 
 
 # --- failures are found and named ------------------------------------------------------------

@@ -4,7 +4,7 @@
 robustloss, array-api-compat and Python, one row per array library and device (installed
 or not, version, status), and then the self-check of every loss on every device against
 the shipped reference values (:mod:`~robustloss._cli.selfcheck`): one row per device and
-loss, and a summary line.
+loss, checks that did not run and why, and a summary line.
 
 The exit status is 0 when every check passed, 1 when a check failed, a backend raised,
 nothing could be checked, or NumPy (which builds the inputs) is missing. ``--json``
@@ -77,15 +77,46 @@ def _summary(rows: Sequence[CheckRow], backends: Sequence[BackendInfo], seconds:
     total = sum(r.checks for r in rows)
     losses = len({r.loss for r in rows})
     devices = len({(r.backend, r.device) for r in rows})
+    not_run = sum(r.checks_not_run for r in rows)
     head = (
         f"{total} checks of {_plural(losses, 'loss', 'losses')} "
-        f"on {_plural(devices, 'device', 'devices')} in {seconds:.1f} s: "
+        f"on {_plural(devices, 'device', 'devices')} in {seconds:.1f} s"
+        + (f" ({not_run} not run, see above)" if not_run else "")
+        + ": "
     )
     bad = [f"{r.backend} {r.device} {r.loss}" for r in rows if not r.ok]
     bad += [f"{b.name} ({b.status})" for b in backends if b.failed]
     if bad:
         return head + f"FAILED: {', '.join(bad)}"
     return head + "all passed"
+
+
+def _not_run_lines(rows: Sequence[CheckRow]) -> list[str]:
+    """One line per loss, dtype and reason for the checks that did not run, with where."""
+    devices = list(dict.fromkeys(f"{r.backend} {r.device}" for r in rows))
+    # (loss, dtype, reason, case ids, checks) -> the devices it happened on
+    groups: dict[tuple[str, str, str, tuple[str, ...], int], list[str]] = {}
+    for r in rows:
+        by_why: dict[tuple[str, str], list[tuple[str, int]]] = {}
+        for n in r.not_run:
+            by_why.setdefault((n.dtype, n.reason), []).append((n.case, n.checks))
+        for (dtype, reason), runs in by_why.items():
+            key = (r.loss, dtype, reason, tuple(c for c, _ in runs), sum(k for _, k in runs))
+            groups.setdefault(key, []).append(f"{r.backend} {r.device}")
+    lines = []
+    for (loss, dtype, reason, cases, checks), where in groups.items():
+        on = "on every device" if where == devices else f"on {', '.join(where)}"
+        lines.append(
+            f"  {loss}, {dtype}, {on}: {_plural(checks, 'check', 'checks')} of "
+            f"{_plural(len(cases), 'case', 'cases')} ({', '.join(cases)}): {reason}"
+        )
+    if lines:
+        lines.insert(0, "not run (not counted in checks):")
+        lines.append(
+            "  (a reference case lists only the dtypes its inputs are exact in and its "
+            "expected values fit in; a device runs those it has)"
+        )
+    return lines
 
 
 def _text(report: dict[str, Any], backends: Sequence[BackendInfo], rows: list[CheckRow]) -> str:
@@ -97,10 +128,12 @@ def _text(report: dict[str, Any], backends: Sequence[BackendInfo], rows: list[Ch
         return "\n".join(out)
     ref = report["reference"]
     out.append(
-        f"self-check against {ref['cases']} reference cases "
-        f"({', '.join(f'{k} {v}' for k, v in ref['peers'].items())}): "
-        "values and gradients, every reduction"
+        f"self-check against the {ref['cases']} reference cases shipped with robustloss: "
+        f"values and gradients, every reduction, in {' and '.join(CHECK_DTYPES)}"
     )
+    if ref["produced_by"]:
+        producers = ", ".join(f"{k} {v}" for k, v in ref["produced_by"].items())
+        out.append(f"reference values produced by: {producers} (not needed here)")
     out.append("")
     header = (
         "backend",
@@ -109,6 +142,7 @@ def _text(report: dict[str, Any], backends: Sequence[BackendInfo], rows: list[Ch
         "cases",
         "checks",
         "failures",
+        "not run",
         *(f"max rel err {d}" for d in CHECK_DTYPES),
         "seconds",
         "first failure",
@@ -121,6 +155,7 @@ def _text(report: dict[str, Any], backends: Sequence[BackendInfo], rows: list[Ch
             str(r.cases),
             str(r.checks),
             str(r.failures),
+            str(r.checks_not_run),
             *(_error_text(r.max_rel_error.get(d)) for d in CHECK_DTYPES),
             f"{r.seconds:.2f}",
             r.error or r.first_failure or "",
@@ -128,7 +163,9 @@ def _text(report: dict[str, Any], backends: Sequence[BackendInfo], rows: list[Ch
         for r in rows
     ]
     out += _table(header, cells)
-    out += ["", _summary(rows, backends, report["seconds"])]
+    notes = _not_run_lines(rows)
+    out += ["", *notes, *([""] if notes else [])]
+    out.append(_summary(rows, backends, report["seconds"]))
     return "\n".join(out)
 
 
@@ -149,6 +186,16 @@ def _parser() -> argparse.ArgumentParser:
         help=f"report and check only this library (repeatable): {', '.join(NAMES)}",
     )
     return parser
+
+
+def _reference_json(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "cases": len(data["cases"]),
+        "generator": data.get("generator"),
+        # versions of the independent implementations that computed the values when the
+        # file was written; none of them is needed to run the check
+        "produced_by": dict(data.get("peers", {})),
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -199,9 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             }
             for b in backends
         ],
-        "reference": None
-        if data is None
-        else {"cases": len(data["cases"]), "peers": dict(data.get("peers", {}))},
+        "reference": None if data is None else _reference_json(data),
         "tolerances": {
             d: {"rtol": reference.TOLERANCES[d][0], "atol": reference.TOLERANCES[d][1]}
             for d in CHECK_DTYPES

@@ -3,7 +3,9 @@
 Every case runs in float32 and float64 where both the case and the device have the
 dtype: value and gradient, in every reduction the case lists. A result must have the
 dtype and shape asked for, stay on its device, raise no warning and meet
-:data:`~robustloss._cli.reference.TOLERANCES`, with NaN matching NaN.
+:data:`~robustloss._cli.reference.TOLERANCES`, with NaN matching NaN. A check that cannot
+run in a dtype (the case lists float64 only because its inputs are not exact in float32,
+or the device has no float64) is recorded with the reason, not counted as a check.
 """
 
 from __future__ import annotations
@@ -18,12 +20,34 @@ from typing import Any
 from .discovery import BackendInfo, Target
 from .reference import TOLERANCES, functions, loss_names
 
-__all__ = ["CHECK_DTYPES", "CheckRow", "self_check"]
+__all__ = ["CHECK_DTYPES", "CheckRow", "NotRun", "self_check"]
 
 #: dtypes the self-check runs in, where the backend and the case have them
 CHECK_DTYPES = ("float32", "float64")
 #: what each reference entry holds: the value of the loss, then its gradient
 _WHAT = ("value", "grad")
+
+
+@dataclass(frozen=True)
+class NotRun:
+    """Checks of one reference case that did not run in one dtype, and why.
+
+    Attributes
+    ----------
+    case : str
+        Id of the reference case.
+    dtype : str
+        The dtype they would have run in.
+    checks : int
+        How many checks that is (every reduction, value and gradient).
+    reason : str
+        Why, for the report.
+    """
+
+    case: str
+    dtype: str
+    checks: int
+    reason: str
 
 
 @dataclass
@@ -43,6 +67,8 @@ class CheckRow:
     max_rel_error : dict of str to float
         Per dtype, the largest ``|got - want| / |want|`` (absolute where ``want`` is 0;
         NaN against NaN and equal infinities count as 0).
+    not_run : list of NotRun
+        Checks left out in a dtype the case or the device does not have; not in `checks`.
     first_failure : str or None
         Which check failed first, and how.
     error : str or None
@@ -58,6 +84,7 @@ class CheckRow:
     checks: int = 0
     failures: int = 0
     max_rel_error: dict[str, float] = field(default_factory=dict)
+    not_run: list[NotRun] = field(default_factory=list)
     first_failure: str | None = None
     error: str | None = None
     seconds: float = 0.0
@@ -66,6 +93,11 @@ class CheckRow:
     def ok(self) -> bool:
         """Whether every check passed and at least one ran."""
         return self.checks > 0 and self.failures == 0 and self.error is None
+
+    @property
+    def checks_not_run(self) -> int:
+        """How many checks were left out (see `not_run`)."""
+        return sum(n.checks for n in self.not_run)
 
     def fail(self, where: str, why: str) -> None:
         """Record one failed check."""
@@ -85,6 +117,11 @@ class CheckRow:
             "max_rel_error": {
                 d: (e if math.isfinite(e) else None) for d, e in self.max_rel_error.items()
             },
+            "checks_not_run": self.checks_not_run,
+            "not_run": [
+                {"case": n.case, "dtype": n.dtype, "checks": n.checks, "reason": n.reason}
+                for n in self.not_run
+            ],
             "first_failure": self.first_failure,
             "error": self.error,
             "seconds": round(self.seconds, 3),
@@ -130,6 +167,21 @@ def compare(got: Any, want: Any, shape: tuple[int, ...], dtype: str) -> tuple[st
     at = "" if g.ndim == 0 else f" at {np.unravel_index(i, g.shape)}"
     gi, wi = float(np.ravel(g)[i]), float(np.ravel(w)[i])
     return f"got {gi!r}, expected {wi!r}{at} (rtol {rtol:g}, atol {atol:g})", rel
+
+
+def why_not(case: dict[str, Any], dtype: str, target: Target) -> str:
+    """Say why `case` does not run in `dtype` on `target`, for the report."""
+    import numpy as np
+
+    if dtype not in target.dtypes:
+        return f"{target.backend} {target.device} has no {dtype}"
+    arrays = [case["input"], case["target"]] + ([] if case["weight"] is None else [case["weight"]])
+    exact = all(
+        np.array_equal(np.asarray(a, np.float64).astype(dtype).astype(np.float64), a)
+        for a in arrays
+    )
+    # the generator lists a dtype only where the inputs are exact and the values fit
+    return f"inputs not exact in {dtype}" if not exact else f"expected values beyond {dtype}"
 
 
 #: what one result should be: reduction, "value" or "grad", reference value, shape
@@ -184,6 +236,9 @@ def _check_case(row: CheckRow, target: Target, fns: Functions, case: dict[str, A
     checks = len(case["expected"]) * len(_WHAT)
     dtypes = [d for d in CHECK_DTYPES if d in target.dtypes and d in case["dtypes"]]
     row.cases += bool(dtypes)
+    for dtype in CHECK_DTYPES:
+        if dtype not in dtypes:
+            row.not_run.append(NotRun(case["id"], dtype, checks, why_not(case, dtype, target)))
     for dtype in dtypes:
         where = f"{case['id']} {dtype}"
         try:
