@@ -691,3 +691,14 @@ def test_a_malformed_reference_value_fails(
     (bad,) = [c for c in report["checks"] if not c["ok"]]
     assert bad["loss"] == "l1"
     assert "none value: cannot compare: ValueError" in bad["first_failure"]
+
+
+# --- the licence ---------------------------------------------------------------------------------
+def test_the_licence_is_bsd_3_clause() -> None:
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "LICENSE").read_text("utf-8")
+    assert text.startswith("BSD 3-Clause License\n")
+    assert "Copyright (c) 2026, robustloss developers" in text
+    assert "Neither the name of the copyright holder nor the names of its" in text
+    # the wheel's metadata says the same (hatchling ships LICENSE in .dist-info/licenses)
+    assert 'license = "BSD-3-Clause"' in (root / "pyproject.toml").read_text("utf-8")
