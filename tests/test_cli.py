@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import copy
+import dataclasses
 import importlib.machinery
 import importlib.util
 import json
@@ -11,16 +13,16 @@ import subprocess
 import sys
 import types
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
 import robustloss
-import robustloss._backends as backends
 import robustloss._cli as cli
-import robustloss._reference as reference
-from robustloss._reference import LOSSES
+from robustloss._cli import discovery, reference
+from robustloss._cli import report as cli_report
 
 #: libraries installed here that the self-check can run on without a GPU
 INSTALLED = [
@@ -29,6 +31,8 @@ INSTALLED = [
     if importlib.util.find_spec(name) is not None
 ]
 REFERENCE = reference.load_reference()
+#: the losses the reference file checks, in its order
+LOSSES = reference.loss_names(REFERENCE)
 
 
 def _strict_json(text: str) -> Any:
@@ -129,7 +133,7 @@ def test_json_report_as_a_subprocess() -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     report = _strict_json(done.stdout)
-    assert {b["name"] for b in report["backends"]} == set(backends.NAMES)
+    assert {b["name"] for b in report["backends"]} == set(discovery.NAMES)
     _check_report(report, INSTALLED)
     assert report["reference"]["cases"] == len(REFERENCE["cases"])
     # every case of a loss, in both dtypes, every reduction, value and gradient
@@ -140,6 +144,8 @@ def test_json_report_as_a_subprocess() -> None:
         assert row["checks"] == sum(
             2 * n * len(c["expected"]) for n, c in zip(dtypes, mine, strict=True)
         )
+        # and the rest is accounted for: both dtypes of every case, run or not run
+        assert row["checks"] + row["checks_not_run"] == sum(4 * len(c["expected"]) for c in mine)
 
 
 def _aligned(table: list[str]) -> bool:
@@ -177,7 +183,7 @@ def test_text_report_in_process(
     devices, checks = _tables(out)
     assert devices[0].split() == ["backend", "version", "device", "status", "notes"]
     listed = [row.split()[0] for row in devices[2:]]
-    assert list(dict.fromkeys(listed)) == list(backends.NAMES)  # installed or not, in order
+    assert list(dict.fromkeys(listed)) == list(discovery.NAMES)  # installed or not, in order
     assert all(_aligned(table) for table in (devices, checks))
     rows = _check_rows(out)
     assert set(INSTALLED) <= {r[0] for r in rows}
@@ -208,7 +214,7 @@ def test_backend_option_restricts_the_report(
     status, out = _run(capsys, "--backend", name)
     assert status == 0, out
     assert {r[0] for r in _check_rows(out)} == {name}
-    others = set(backends.NAMES) - {name}
+    others = set(discovery.NAMES) - {name}
     assert not any(line.split()[:1] in ([o] for o in others) for line in out.splitlines())
     status, report = _run_json(capsys, "--backend", name)
     assert status == 0
@@ -229,7 +235,7 @@ def test_backend_option_repeats(capsys: pytest.CaptureFixture[str]) -> None:
 def test_nothing_to_check_fails(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(backends, "installed", lambda module: False)
+    monkeypatch.setattr(discovery, "installed", lambda module: False)
     status, out = _run(capsys, "--backend", "torch")
     assert status == 1
     assert "not installed" in out
@@ -250,6 +256,99 @@ def test_unknown_backend_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
         cli.main(["--backend", "tensorflow"])
     assert done.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+# --- what the report says about the reference values and the checks that did not run -----------
+def test_the_producers_of_the_reference_values_are_labelled(
+    capsys: pytest.CaptureFixture[str], small_reference: dict[str, Any]
+) -> None:
+    peers = [f"{k} {v}" for k, v in REFERENCE["peers"].items()]
+    assert peers
+    status, out = _run(capsys, "--backend", "numpy")
+    assert status == 0, out
+    (line,) = [x for x in out.splitlines() if x.startswith("reference values produced by: ")]
+    assert line == f"reference values produced by: {', '.join(peers)} (not needed here)"
+    (head,) = [x for x in out.splitlines() if x.startswith("self-check against ")]
+    assert f" {len(small_reference['cases'])} reference cases shipped with robustloss" in head
+    assert not any(p in head for p in peers)  # no unlabelled versions
+
+    status, report = _run_json(capsys, "--backend", "numpy")
+    assert report["reference"] == {
+        "cases": len(small_reference["cases"]),
+        "generator": "tests/generate_reference.py",
+        "produced_by": REFERENCE["peers"],
+    }
+
+
+def _float64_only(loss: str) -> list[dict[str, Any]]:
+    return [
+        c
+        for c in REFERENCE["cases"]
+        if c["loss"] == loss and "float64" in c["dtypes"] and "float32" not in c["dtypes"]
+    ]
+
+
+def test_checks_not_run_are_counted_and_explained(capsys: pytest.CaptureFixture[str]) -> None:
+    # Tukey's edge cases put residuals at c = 4.685 and its multiples, which float32 does
+    # not hold: the reference file lists them for float64 only (464 checks, not 480)
+    edges = _float64_only("tukey")
+    assert [c["id"] for c in edges] == ["tukey-c4.685-edges", "tukey-c4.685-edges-full_weight"]
+    x = np.asarray(edges[0]["input"])
+    assert not np.array_equal(x.astype(np.float32), x)
+
+    status, report = _run_json(capsys, "--backend", "numpy")
+    assert status == 0
+    for row in report["checks"]:
+        mine = [c for c in REFERENCE["cases"] if c["loss"] == row["loss"]]
+        assert row["checks"] + row["checks_not_run"] == sum(4 * len(c["expected"]) for c in mine)
+        assert row["not_run"] == [
+            {
+                "case": c["id"],
+                "dtype": "float32",
+                "checks": 2 * len(c["expected"]),
+                "reason": "inputs not exact in float32",
+            }
+            for c in _float64_only(row["loss"])
+        ]
+    tukey = next(r for r in report["checks"] if r["loss"] == "tukey")
+    assert (tukey["checks"], tukey["checks_not_run"]) == (464, 16)
+
+    status, out = _run(capsys, "--backend", "numpy")
+    assert status == 0
+    assert next(r for r in _check_rows(out) if r[2] == "tukey")[4:7] == ["464", "0", "16"]
+    lines = out.splitlines()
+    at = lines.index("not run (not counted in checks):")
+    assert lines[at + 1] == (
+        "  tukey, float32, on every device: 16 checks of 2 cases "
+        "(tukey-c4.685-edges, tukey-c4.685-edges-full_weight): inputs not exact in float32"
+    )
+    assert "exact in" in lines[at + 2]
+    assert lines[-1].endswith(" s (16 not run, see above): all passed"), lines[-1]
+
+
+def test_a_device_without_float64_is_explained(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    small_reference: dict[str, Any],
+) -> None:
+    numpy_module, probe = discovery.PROBES["numpy"]
+
+    def float32_only() -> discovery.BackendInfo:
+        info = probe()
+        (target,) = info.targets
+        target = dataclasses.replace(target, dtypes=("float32",))
+        return dataclasses.replace(info, targets=(target,))
+
+    monkeypatch.setitem(discovery.PROBES, "numpy", (numpy_module, float32_only))
+    status, report = _run_json(capsys, "--backend", "numpy")
+    assert status == 0, report
+    for row in report["checks"]:
+        assert set(row["max_rel_error"]) == {"float32"}
+        assert row["checks_not_run"] == row["checks"] > 0
+        assert {n["reason"] for n in row["not_run"]} == {"numpy cpu has no float64"}
+    status, out = _run(capsys, "--backend", "numpy")
+    assert "  huber, float64, on every device: " in out
+    assert " not run, see above): all passed" in out.splitlines()[-1]
 
 
 # --- failures are found and named ------------------------------------------------------------
@@ -313,14 +412,22 @@ def test_nan_matches_only_nan(
     assert bad[0]["max_rel_error"]["float32"] is None  # infinite error, written as null
 
 
+def _replace(
+    monkeypatch: pytest.MonkeyPatch, loss: str, value: Callable[..., Any], grad: Callable[..., Any]
+) -> None:
+    """Make the public ``robustloss.LOSS_loss`` and its gradient, which the check calls, these."""
+    monkeypatch.setattr(robustloss, f"{loss}_loss", value)
+    monkeypatch.setattr(robustloss, f"{loss}_loss_grad", grad)
+
+
 def _sabotage(monkeypatch: pytest.MonkeyPatch, loss: str, how: Callable[[Any], Any]) -> None:
     """Make `loss` and its gradient pass their results through `how`."""
-    f, grad = LOSSES[loss]
+    f, grad = reference.functions(loss)
 
     def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
         return lambda *args, **kwargs: how(fn(*args, **kwargs))
 
-    monkeypatch.setitem(LOSSES, loss, (wrap(f), wrap(grad)))
+    _replace(monkeypatch, loss, wrap(f), wrap(grad))
 
 
 def _warns(x: Any) -> Any:
@@ -361,7 +468,7 @@ def test_a_raising_loss_fails_and_the_check_goes_on(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("device lost")
 
-    monkeypatch.setitem(LOSSES, "l1", (broken, broken))
+    _replace(monkeypatch, "l1", broken, broken)
     status, out = _run(capsys, "--backend", "numpy")
     assert status == 1
     rows = {r[2]: r for r in _check_rows(out)}
@@ -379,10 +486,10 @@ def test_a_raising_backend_fails_and_the_others_go_on(
     if not others:
         pytest.skip("needs a second backend")
 
-    def broken() -> backends.BackendInfo:
+    def broken() -> discovery.BackendInfo:
         raise ImportError("broken install")
 
-    monkeypatch.setitem(backends._PROBES, "numpy", ("numpy", broken))
+    monkeypatch.setitem(discovery.PROBES, "numpy", ("numpy", broken))
     argv = [a for n in ["numpy", *others] for a in ("--backend", n)]
     status, report = _run_json(capsys, *argv)
     assert status == 1
@@ -396,7 +503,7 @@ def test_a_raising_backend_fails_and_the_others_go_on(
 def test_without_numpy_the_check_is_skipped(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "installed", lambda module: module != "numpy")
+    monkeypatch.setattr(cli_report, "installed", lambda module: module != "numpy")
     status, out = _run(capsys, "--backend", "numpy")
     assert status == 1
     assert "self-check skipped: NumPy is not installed" in out
@@ -418,26 +525,84 @@ def test_an_unreadable_reference_fails(
     assert "cannot read the reference values: FileNotFoundError" in out
 
 
+def test_a_loss_robustloss_lacks_fails(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        case = copy.deepcopy(next(c for c in data["cases"] if c["loss"] == "l1"))
+        data["cases"].append({**case, "id": "no_such-1", "loss": "no_such"})
+
+    _corrupt(monkeypatch, edit)
+    status, report = _run_json(capsys, "--backend", "numpy")
+    assert status == 1
+    (bad,) = [c for c in report["checks"] if not c["ok"]]
+    assert bad["loss"] == "no_such"
+    assert bad["error"].startswith("no such loss in robustloss:")
+
+
+# --- which losses, and the package's layout ----------------------------------------------------
+def test_functions_are_the_public_loss_and_its_gradient() -> None:
+    for name in LOSSES:
+        f, grad = reference.functions(name)
+        assert f is getattr(robustloss, f"{name}_loss")
+        assert grad is getattr(robustloss, f"{name}_loss_grad")
+
+
+def test_every_public_loss_has_reference_cases() -> None:
+    public = {
+        n.removesuffix("_loss")
+        for n in robustloss.__all__
+        if n.endswith("_loss") and f"{n}_grad" in robustloss.__all__
+    }
+    assert public == set(LOSSES)
+
+
+CLI = Path(robustloss.__file__).parent / "_cli"
+#: each module of the command line imports only modules of a lower rank
+RANK = {"discovery": 0, "reference": 0, "selfcheck": 1, "report": 2, "__init__": 3}
+
+
+@pytest.mark.parametrize("module", list(RANK))
+def test_cli_modules_import_one_way_and_nothing_private(module: str) -> None:
+    assert sorted(p.stem for p in CLI.glob("*.py")) == sorted(RANK)
+    tree = ast.parse((CLI / f"{module}.py").read_text("utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            paths = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module != "__future__":
+            names = [a.name for a in node.names]
+            assert not [n for n in names if n.startswith("_")], (module, node.lineno)
+            base = node.module or ""
+            if node.level:  # within the package: a module of lower rank
+                targets = [base] if base else names
+                assert all(RANK[t] < RANK[module] for t in targets), (module, targets)
+            paths = [base]
+        else:
+            continue
+        for path in paths:  # no private module of another package or of robustloss
+            assert not any(p.startswith("_") for p in path.split(".")), (module, path)
+
+
 # --- discovery ----------------------------------------------------------------------------------
 def test_discovery_imports_nothing_that_is_absent(monkeypatch: pytest.MonkeyPatch) -> None:
-    def must_not_run() -> backends.BackendInfo:
+    def must_not_run() -> discovery.BackendInfo:
         raise AssertionError("probed a library that is not installed")
 
-    for name in backends.NAMES:
-        module, _ = backends._PROBES[name]
-        monkeypatch.setitem(backends._PROBES, name, (f"{module}_not_here_xyz", must_not_run))
-    found = backends.discover()
-    assert [b.name for b in found] == list(backends.NAMES)
+    for name in discovery.NAMES:
+        module, _ = discovery.PROBES[name]
+        monkeypatch.setitem(discovery.PROBES, name, (f"{module}_not_here_xyz", must_not_run))
+    found = discovery.discover()
+    assert [b.name for b in found] == list(discovery.NAMES)
     assert all(b.status == "not installed" and not b.targets for b in found)
 
 
 def test_installed_does_not_import() -> None:
     code = (
-        "import sys; from robustloss._backends import NAMES, installed; "
+        "import sys; from robustloss._cli.discovery import NAMES, installed; "
         "print([installed(n) for n in NAMES], [n for n in NAMES if n in sys.modules])"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    found = [importlib.util.find_spec(n) is not None for n in backends.NAMES]
+    found = [importlib.util.find_spec(n) is not None for n in discovery.NAMES]
     assert done.stdout.strip() == f"{found} []"
 
 
@@ -446,13 +611,13 @@ def test_torch_lists_each_cuda_device(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda i: f"Fake GPU {i}")
-    (info,) = backends.discover(("torch",))
+    (info,) = discovery.discover(("torch",))
     assert [(t.device, t.description) for t in info.targets] == [
         ("cpu", ""),
         ("cuda:0", "Fake GPU 0"),
         ("cuda:1", "Fake GPU 1"),
     ]
-    rows = cli._backend_rows([info])
+    rows = cli_report.backend_rows([info])
     assert [r[2] for r in rows] == ["cpu", "cuda:0 (Fake GPU 0)", "cuda:1 (Fake GPU 1)"]
 
 
@@ -472,14 +637,14 @@ def test_cupy_without_a_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
         raise RuntimeError("cudaErrorInsufficientDriver")
 
     _fake_cupy(monkeypatch, no_driver)
-    (info,) = backends.discover(("cupy",))
+    (info,) = discovery.discover(("cupy",))
     assert (info.version, info.status, info.targets) == ("99.0", "installed, no GPU", ())
     assert not info.failed
 
 
 def test_cupy_with_a_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
     _fake_cupy(monkeypatch, lambda: 1)
-    (info,) = backends.discover(("cupy",))
+    (info,) = discovery.discover(("cupy",))
     assert info.status == "ok"
     assert [(t.device, t.description) for t in info.targets] == [("cuda:0", "Fake GPU")]
 
@@ -503,8 +668,8 @@ def test_jax_x64_is_restored(
 def test_a_warning_fails_only_the_call_that_raised_it(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    f, grad = LOSSES["mse"]
-    monkeypatch.setitem(LOSSES, "mse", (f, lambda *a, **k: _warns(grad(*a, **k))))
+    f, grad = reference.functions("mse")
+    _replace(monkeypatch, "mse", f, lambda *a, **k: _warns(grad(*a, **k)))
     status, report = _run_json(capsys, "--backend", "numpy")
     assert status == 1
     (bad,) = [c for c in report["checks"] if not c["ok"]]
@@ -526,3 +691,14 @@ def test_a_malformed_reference_value_fails(
     (bad,) = [c for c in report["checks"] if not c["ok"]]
     assert bad["loss"] == "l1"
     assert "none value: cannot compare: ValueError" in bad["first_failure"]
+
+
+# --- the licence ---------------------------------------------------------------------------------
+def test_the_licence_is_bsd_3_clause() -> None:
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "LICENSE").read_text("utf-8")
+    assert text.startswith("BSD 3-Clause License\n")
+    assert "Copyright (c) 2026, robustloss developers" in text
+    assert "Neither the name of the copyright holder nor the names of its" in text
+    # the wheel's metadata says the same (hatchling ships LICENSE in .dist-info/licenses)
+    assert 'license = "BSD-3-Clause"' in (root / "pyproject.toml").read_text("utf-8")

@@ -1,4 +1,4 @@
-"""Find the array libraries installed here, their devices, and how to move data onto them.
+"""Which array libraries and devices are here, and how to move data onto them.
 
 Used by ``python -m robustloss``. A library is imported only after
 :func:`importlib.util.find_spec` has found it, so asking about an absent library costs
@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["NAMES", "BackendInfo", "Target", "discover", "installed"]
+__all__ = ["NAMES", "PROBES", "BackendInfo", "Target", "discover", "installed"]
 
 #: ``from_numpy(array, dtype_name)``: a NumPy array onto the target's device, in that dtype
 FromNumpy = Callable[[Any, str], Any]
@@ -264,7 +264,7 @@ def _cupy() -> BackendInfo:
 
 
 #: name -> (module whose presence decides, probe that imports and describes it)
-_PROBES: dict[str, tuple[str, Callable[[], BackendInfo]]] = {
+PROBES: dict[str, tuple[str, Callable[[], BackendInfo]]] = {
     "numpy": ("numpy", _numpy),
     "array_api_strict": ("array_api_strict", _array_api_strict),
     "torch": ("torch", _torch),
@@ -274,7 +274,7 @@ _PROBES: dict[str, tuple[str, Callable[[], BackendInfo]]] = {
 }
 
 #: every library :func:`discover` knows, in report order
-NAMES: tuple[str, ...] = tuple(_PROBES)
+NAMES: tuple[str, ...] = tuple(PROBES)
 
 
 def discover(names: Sequence[str] = NAMES) -> list[BackendInfo]:
@@ -298,7 +298,7 @@ def discover(names: Sequence[str] = NAMES) -> list[BackendInfo]:
     """
     found = []
     for name in names:
-        module, probe = _PROBES[name]
+        module, probe = PROBES[name]
         if not installed(module):
             found.append(BackendInfo(name, None, "not installed"))
             continue

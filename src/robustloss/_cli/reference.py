@@ -1,10 +1,11 @@
-"""The shipped reference values and the tolerances they are checked with.
+"""The shipped reference values, the tolerances they are checked with, and the losses they check.
 
 The test suite and ``python -m robustloss`` both apply them.
 
-``_data/reference.json`` is written by ``tests/generate_reference.py``, which runs
-independent implementations (torch.nn.functional, SciPy, optax, Keras, mpmath); robustloss
-never produces its own expected values. Layout::
+``robustloss/_data/reference.json`` is written by ``tests/generate_reference.py``, which
+runs independent implementations (torch.nn.functional, SciPy, optax, Keras, mpmath);
+robustloss never produces its own expected values. The versions under ``"peers"`` are
+those that produced the file: none of them is needed to read or check it. Layout::
 
     {
       "format": 1,
@@ -13,7 +14,7 @@ never produces its own expected values. Layout::
       "cases": [
         {
           "id": "huber-delta0.5-3d",                # unique, readable test id
-          "loss": "huber",                          # key of LOSSES below
+          "loss": "huber",                          # NAME of robustloss.NAME_loss
           "params": {"delta": 0.5},                 # keyword hyper-parameters
           "shape": [2, 3, 4],
           "input": [...], "target": [...],          # nested lists (0-d: a number)
@@ -29,7 +30,10 @@ never produces its own expected values. Layout::
       ]
     }
 
-Non-finite numbers are written as JSON's NaN / Infinity extension that Python reads.
+A case lists a dtype only where its inputs are exact in it and no expected value
+overflows it, so some cases are checked in float64 only (Tukey's edges sit at
+c = 4.685, which float32 does not hold). Non-finite numbers are written as JSON's NaN /
+Infinity extension that Python reads.
 """
 
 from __future__ import annotations
@@ -40,47 +44,11 @@ from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
-from ._functional import (
-    cauchy_loss,
-    cauchy_loss_grad,
-    geman_mcclure_loss,
-    geman_mcclure_loss_grad,
-    general_loss,
-    general_loss_grad,
-    huber_loss,
-    huber_loss_grad,
-    l1_loss,
-    l1_loss_grad,
-    log_cosh_loss,
-    log_cosh_loss_grad,
-    mse_loss,
-    mse_loss_grad,
-    pseudo_huber_loss,
-    pseudo_huber_loss_grad,
-    smooth_l1_loss,
-    smooth_l1_loss_grad,
-    tukey_loss,
-    tukey_loss_grad,
-    welsch_loss,
-    welsch_loss_grad,
-)
+import robustloss
 
-__all__ = ["LOSSES", "TOLERANCES", "load_reference"]
+from .._losses import LOSSES
 
-#: loss name in the reference file -> (loss function, gradient function)
-LOSSES: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
-    "huber": (huber_loss, huber_loss_grad),
-    "smooth_l1": (smooth_l1_loss, smooth_l1_loss_grad),
-    "l1": (l1_loss, l1_loss_grad),
-    "mse": (mse_loss, mse_loss_grad),
-    "log_cosh": (log_cosh_loss, log_cosh_loss_grad),
-    "pseudo_huber": (pseudo_huber_loss, pseudo_huber_loss_grad),
-    "tukey": (tukey_loss, tukey_loss_grad),
-    "cauchy": (cauchy_loss, cauchy_loss_grad),
-    "welsch": (welsch_loss, welsch_loss_grad),
-    "geman_mcclure": (geman_mcclure_loss, geman_mcclure_loss_grad),
-    "general": (general_loss, general_loss_grad),
-}
+__all__ = ["TOLERANCES", "functions", "load_reference", "loss_names"]
 
 #: (rtol, atol) a result of each dtype must meet against the float64 reference values,
 #: inputs being exact in that dtype: a few units in the last place, and the rounding
@@ -99,3 +67,23 @@ def load_reference() -> dict[str, Any]:
     text = resources.files("robustloss").joinpath("_data/reference.json").read_text("utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
+
+
+def loss_names(reference: dict[str, Any]) -> list[str]:
+    """Return the losses `reference` has cases for, in the order of their first case."""
+    return list(dict.fromkeys(case["loss"] for case in reference["cases"]))
+
+
+def functions(name: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """Return the public function of the registered loss `name` and its gradient.
+
+    Looked up on the package at call time, so that a wrapped function (the test suite's
+    jit and Dask harness) is the one called.
+
+    Raises
+    ------
+    KeyError
+        If no loss of that name is registered.
+    """
+    function = LOSSES[name].function_name
+    return getattr(robustloss, function), getattr(robustloss, f"{function}_grad")
