@@ -278,7 +278,7 @@ def check_loss(target: Target, loss: str, cases: list[dict[str, Any]]) -> CheckR
     row = CheckRow(target.backend, target.device, loss)
     try:
         fns = functions(loss)
-    except AttributeError as e:
+    except KeyError as e:
         row.error = f"no such loss in robustloss: {e}"
         return row
     for case in cases:
