@@ -9,6 +9,7 @@ construction with the same functions (:func:`check_reduction`, :func:`check_para
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Mapping
@@ -38,15 +39,6 @@ REDUCTIONS = ("none", "mean", "sum", "weighted_mean")
 #: what a call computes: the reduced loss, its gradient, or the IRLS weight
 WHAT = ("value", "grad", "weight")
 
-_LIBRARY_TESTS = (
-    ("numpy", aac.is_numpy_namespace),
-    ("torch", aac.is_torch_namespace),
-    ("jax", aac.is_jax_namespace),
-    ("cupy", aac.is_cupy_namespace),
-    ("dask", aac.is_dask_namespace),
-    ("array_api_strict", aac.is_array_api_strict_namespace),
-)
-
 
 @dataclass(frozen=True)
 class Prepared:
@@ -54,6 +46,8 @@ class Prepared:
 
     definition: LossDefinition
     xp: Namespace
+    #: the array library behind `xp` (:func:`library`), which picks the strategy
+    library: str
     input: Array
     #: None for the IRLS weights, which take the residual as `input`
     target: Array | None
@@ -170,12 +164,18 @@ def is_array(value: object) -> bool:
     return aac.is_array_api_obj(value) and not _is_number(value)
 
 
+@functools.lru_cache(maxsize=64)
 def library(xp: Namespace) -> str:
-    """Return the name of the array library behind the namespace `xp`."""
-    for name, test in _LIBRARY_TESTS:
-        if test(xp):
-            return name
-    return str(getattr(xp, "__name__", xp))
+    """Return the name of the array library behind the namespace `xp`.
+
+    From the namespace's module name: the library itself (``numpy``, ``jax.numpy``,
+    ``array_api_strict``), array-api-compat's wrapper of it (``array_api_compat.torch``),
+    or a copy of array-api-compat vendored inside another package
+    (``sklearn.externals.array_api_compat.numpy``) all name the same library.
+    """
+    name = str(getattr(xp, "__name__", xp))
+    name = name.rpartition("array_api_compat.")[2]
+    return name.split(".")[0]
 
 
 # --- the call ----------------------------------------------------------------------------
@@ -227,6 +227,7 @@ def prepare(
     return Prepared(
         definition=definition,
         xp=ns,
+        library=library(ns),
         input=ns.astype(input, work, copy=False),
         target=None if target is None else ns.astype(target, work, copy=False),
         weight=w,
@@ -343,12 +344,16 @@ def _namespace(
             f"the arrays must come from one library, but {which}; convert them to one "
             "library first (for example with that library's asarray)"
         ) from e
-    if xp is not None and library(xp) != library(found):
+    if xp is None:
+        return found
+    if library(xp) != library(found):
         raise TypeError(
-            f"xp is {library(xp)} but the arrays belong to {library(found)}; "
-            "convert the arrays or drop xp"
+            f"xp is a namespace of {library(xp)} ({getattr(xp, '__name__', xp)}) but the "
+            f"arrays belong to {library(found)}; convert the arrays or drop xp"
         )
-    return found
+    # the caller's namespace as given (array-api-compat, a vendored copy of it, or an
+    # Array API library itself); a bare library that is not Array API (torch) is wrapped
+    return xp if hasattr(xp, "__array_api_version__") else found
 
 
 def _shape(x: Array) -> tuple[int | None, ...]:

@@ -36,5 +36,5 @@ def evaluate(
     the result is elementwise.
     """
     p = prepare(definition, input, target, weight, check_reduction(reduction), xp, params, what)
-    with ieee_quiet(p.xp):
+    with ieee_quiet(p.library):
         return p.xp.astype(run(p), p.dtype, copy=False)

@@ -32,13 +32,10 @@ Array-valued hyper-parameters take the generic path, except on Dask.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 
-import array_api_compat as aac
-
 from .._checks import Prepared
-from .._typing import Array, Namespace
+from .._typing import Array
 from . import blocked, dask_blocks, generic, jax_jit, torch_kernels
 from .switch import fast_paths, fast_paths_enabled
 
@@ -53,33 +50,28 @@ Strategy = Callable[[Prepared], "Array | None"]
 
 def run(p: Prepared) -> Array:
     """Compute `p` by its namespace's strategy where one applies, else generically."""
-    strategy = _strategy(p.xp)
+    strategy = _STRATEGIES.get(p.library)
     applies = strategy is dask_blocks.compute or not p.has_array_values
-    out = strategy(p) if strategy is not None and applies and _enabled(p.xp) else None
+    out = strategy(p) if strategy is not None and applies and _enabled(p.library) else None
     return generic.compute(p) if out is None else out
 
 
-@functools.lru_cache(maxsize=64)
-def _strategy(xp: Namespace) -> Strategy | None:
-    """Return the fast path of a namespace (looked up once per namespace)."""
-    if aac.is_dask_namespace(xp):
-        return dask_blocks.compute
-    if aac.is_numpy_namespace(xp):
-        return blocked.compute_numpy
-    if aac.is_torch_namespace(xp):
-        return torch_kernels.compute
-    if aac.is_jax_namespace(xp):
-        return jax_jit.compute
-    return None
+#: the fast path of each library (by the name :func:`.._checks.library` gives)
+_STRATEGIES: dict[str, Strategy] = {
+    "dask": dask_blocks.compute,
+    "numpy": blocked.compute_numpy,
+    "torch": torch_kernels.compute,
+    "jax": jax_jit.compute,
+}
 
 
-def _enabled(xp: Namespace) -> bool:
+def _enabled(library: str) -> bool:
     """:func:`fast_paths_enabled`, except inside ``torch.compile``: on there.
 
     TorchDynamo cannot trace a ``ContextVar`` lookup (``fullgraph=True`` would fail), and
     the compiled graph is one kernel anyway.
     """
-    if aac.is_torch_namespace(xp):
+    if library == "torch":
         import torch
 
         if torch.compiler.is_compiling():

@@ -46,7 +46,7 @@ def _compiled(
 
     def run(x: Array, y: Array, w: Array | None) -> Array:
         shape = tuple(int(d) for d in x.shape)
-        p = Prepared(definition, xp, x, y, w, dict(items), reduction, what, x.dtype, shape)
+        p = Prepared(definition, xp, "jax", x, y, w, dict(items), reduction, what, x.dtype, shape)
         return generic.compute(p)
 
     return jax.jit(run)
