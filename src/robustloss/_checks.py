@@ -13,9 +13,8 @@ import functools
 import math
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
 from numbers import Real
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import array_api_compat as aac
 
@@ -40,9 +39,12 @@ REDUCTIONS = ("none", "mean", "sum", "weighted_mean")
 WHAT = ("value", "grad", "weight")
 
 
-@dataclass(frozen=True)
-class Prepared:
-    """One validated call: the loss, its arrays in the working dtype, and what to compute."""
+class Prepared(NamedTuple):
+    """One validated call: the loss, its arrays in the working dtype, and what to compute.
+
+    A named tuple rather than a frozen dataclass: it is built on every call, and a tuple
+    is built several times faster.
+    """
 
     definition: LossDefinition
     xp: Namespace
@@ -60,11 +62,8 @@ class Prepared:
     #: above are in this dtype, or in float32 where it is float16 / bfloat16
     dtype: Any
     shape: tuple[int | None, ...]
-
-    @property
-    def has_array_values(self) -> bool:
-        """Whether a hyper-parameter is an array (most fast paths want Python floats)."""
-        return any(not isinstance(v, float) for v in self.values.values())
+    #: whether a hyper-parameter is an array (most fast paths want Python floats)
+    has_array_values: bool = False
 
 
 # --- configuration: reduction and hyper-parameters ---------------------------------------
@@ -156,7 +155,15 @@ def check_parameters(definition: LossDefinition, values: Mapping[str, object]) -
         unknown = set(values) - {p.name for p in params}
         if unknown:
             raise TypeError(f"{definition.name} got unexpected parameter(s) {sorted(unknown)}")
-    return {p.name: _check_parameter(p, values.get(p.name, p.default)) for p in params}
+    out = {}
+    for p in params:
+        v = values.get(p.name, p.default)
+        # the common case at the cost of two comparisons: a float inside an open range
+        # (NaN fails both); anything else is checked, and refused, in full
+        out[p.name] = (
+            v if type(v) is float and p.minimum < v < p.maximum else _check_parameter(p, v)
+        )
+    return out
 
 
 def is_array(value: object) -> bool:
@@ -204,63 +211,113 @@ def prepare(
             target = xp.asarray(target)
         if isinstance(weight, (list, tuple)):
             weight = xp.asarray(weight)
-    ns = _namespace(input, target, weight, xp)
+    try:  # what depends only on the types and dtypes is checked once per combination
+        key = (
+            type(input),
+            input.dtype,
+            type(target),
+            getattr(target, "dtype", None),
+            type(weight),
+            getattr(weight, "dtype", None),
+            xp,
+        )
+        types = _TYPES.get(key)
+    except (AttributeError, TypeError):  # not an array, or an unhashable dtype
+        key, types = None, None
+    if types is None:
+        types = _check_types(input, target, weight, xp)
+        if key is not None and types.cacheable:
+            _TYPES[key] = types
+    ns, lib, dtype, work = types.xp, types.library, types.dtype, types.work
 
-    shape = _shape(input)
-    if target is not None and not _same_shape(shape, _shape(target)):
+    shape = tuple(input.shape) if lib != "dask" else _shape(input)
+    if (
+        target is not None
+        and target.shape != input.shape
+        and not _same_shape(_shape(input), _shape(target))
+    ):
+        raise ValueError(
+            f"input and target must have the same shape, got input "
+            f"{tuple(input.shape)} and target {tuple(target.shape)}"
+        )
+    w = None if weight is None else _prepare_weight(ns, weight, input, shape, work)
+    arrays = False
+    if values:
+        values, arrays = _prepare_values(definition, ns, values, input, shape, work, types.tiny)
+    return Prepared(
+        definition,
+        ns,
+        lib,
+        input if input.dtype == work else ns.astype(input, work),
+        target if target is None or target.dtype == work else ns.astype(target, work),
+        w,
+        values,
+        reduction,
+        what,
+        dtype,
+        shape,
+        arrays,
+    )
+
+
+class _Types(NamedTuple):
+    """What the types and dtypes of a call's arrays determine."""
+
+    xp: Namespace
+    library: str
+    #: the result dtype, and the working dtype (float32 for float16 / bfloat16)
+    dtype: Any
+    work: Any
+    #: the smallest normal number of the working dtype
+    tiny: float
+    #: False where the dtype is the namespace's default (which PyTorch lets one change)
+    cacheable: bool
+
+
+#: the checked types of every combination seen, keyed by types, dtypes and the given xp
+_TYPES: dict[tuple[Any, ...], _Types] = {}
+
+
+def _check_types(
+    input: Array, target: Array | None, weight: object, xp: Namespace | None
+) -> _Types:
+    """Resolve the namespace, check the dtypes and promote: the checks of a new combination."""
+    ns = _namespace(input, target, weight, xp)
+    if target is not None and not _same_shape(_shape(input), _shape(target)):
         raise ValueError(
             f"input and target must have the same shape, got input {tuple(input.shape)} "
             f"and target {tuple(target.shape)}"
         )
     named = (("input", input),) if target is None else (("input", input), ("target", target))
     floats = [dt for dt in (_real_float_dtype(ns, a, n) for n, a in named) if dt is not None]
-    device = aac.device(input)
     if floats:
         dtype = floats[0] if len(floats) == 1 else ns.result_type(*floats)
     else:
-        dtype = ns.__array_namespace_info__().default_dtypes(device=device)["real floating"]
+        info = ns.__array_namespace_info__()
+        dtype = info.default_dtypes(device=aac.device(input))["real floating"]
     work = ns.float32 if ns.finfo(dtype).bits < 32 else dtype
-
-    w = None if weight is None else _prepare_weight(ns, weight, input, shape, work, device)
-    if values:
-        values = _prepare_values(definition, ns, values, input, shape, work)
-    return Prepared(
-        definition=definition,
-        xp=ns,
-        library=library(ns),
-        input=ns.astype(input, work, copy=False),
-        target=None if target is None else ns.astype(target, work, copy=False),
-        weight=w,
-        values=values,
-        reduction=reduction,
-        what=what,
-        dtype=dtype,
-        shape=shape,
-    )
+    if is_array(weight):
+        _real_float_dtype(ns, weight, "weight")
+    tiny = float(ns.finfo(work).smallest_normal)
+    return _Types(ns, library(ns), dtype, work, tiny, bool(floats))
 
 
 def _prepare_weight(
-    ns: Namespace,
-    weight: object,
-    input: Array,
-    shape: tuple[int | None, ...],
-    work: Any,
-    device: Any,
+    ns: Namespace, weight: object, input: Array, shape: tuple[int | None, ...], work: Any
 ) -> Array:
     if isinstance(weight, bool):
         raise TypeError("weight must be an array or a real number, got bool")
     if _is_number(weight):
-        return ns.asarray(float(cast(Real, weight)), dtype=work, device=device)
+        return ns.asarray(float(cast(Real, weight)), dtype=work, device=aac.device(input))
     if not aac.is_array_api_obj(weight):
         raise TypeError(f"weight must be an array or a real number, got {type(weight).__name__}")
     w = cast(Array, weight)
-    _real_float_dtype(ns, w, "weight")
-    if not _broadcasts_to(_shape(w), shape):
+    if w.shape != shape and not _broadcasts_to(_shape(w), shape):
         raise ValueError(
             f"weight of shape {tuple(w.shape)} does not broadcast to the "
             f"input shape {tuple(input.shape)}"
         )
-    return ns.astype(w, work, copy=False)
+    return w if w.dtype == work else ns.astype(w, work)
 
 
 def _prepare_values(
@@ -270,25 +327,28 @@ def _prepare_values(
     input: Array,
     shape: tuple[int | None, ...],
     work: Any,
-) -> dict[str, Any]:
+    tiny: float,
+) -> tuple[dict[str, Any], bool]:
     """Cast array hyper-parameters; refuse scalars the working dtype cannot hold.
 
     ``delta``, ``c`` and ``scale`` below the smallest normal number of the working dtype
     would round to 0 (or, where subnormals are flushed, behave as 0): the loss would then
     be 0/0. beta has its own rule (below the smallest normal, Smooth L1 is exactly L1).
+    Also returns whether any of them is an array.
     """
-    tiny = float(ns.finfo(work).smallest_normal)
     out = dict(values)
+    arrays = False
     for p in definition.parameters:
         v = values[p.name]
         if not isinstance(v, float):
             out[p.name] = _prepare_array_value(ns, p.name, v, input, shape, work)
+            arrays = True
         elif p.minimum == 0 and not p.closed and 0 < v < tiny:
             raise ValueError(
                 f"{p.name}={v!r} is below the smallest normal number of {work} "
                 f"({tiny:g}), the dtype {definition.name} is computed in"
             )
-    return out
+    return out, arrays
 
 
 def _prepare_array_value(

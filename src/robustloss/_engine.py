@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ._checks import check_reduction, prepare
+from ._checks import Prepared, check_reduction, prepare
 from ._losses import LossDefinition
-from ._reduction import ieee_quiet
+from ._reduction import QUIET, ieee_quiet
 from ._strategies import run
 from ._typing import Array, Namespace
 
@@ -36,5 +36,12 @@ def evaluate(
     the result is elementwise.
     """
     p = prepare(definition, input, target, weight, check_reduction(reduction), xp, params, what)
-    with ieee_quiet(p.library):
-        return p.xp.astype(run(p), p.dtype, copy=False)
+    if p.library in QUIET:  # the cast too: float32 to float16 may overflow
+        with ieee_quiet():
+            return _cast(p, run(p))
+    return _cast(p, run(p))
+
+
+def _cast(p: Prepared, out: Array) -> Array:
+    """`out` in the call's result dtype (it is computed in float32 for the half types)."""
+    return out if out.dtype == p.dtype else p.xp.astype(out, p.dtype)

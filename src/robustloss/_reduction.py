@@ -14,31 +14,31 @@ IEEE rules silently, as every other library does.
 
 from __future__ import annotations
 
-import contextlib
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from typing import Any
 
 from ._checks import Prepared
 from ._typing import Array
 
-__all__ = ["denominator", "finish", "ieee_quiet", "weighted"]
+__all__ = ["QUIET", "denominator", "finish", "ieee_quiet", "weighted"]
 
 
-@contextlib.contextmanager
-def ieee_quiet(library: str) -> Iterator[None]:
-    """Let NumPy-backed libraries follow IEEE rules silently (inf and NaN propagate).
+#: the libraries (by the name :func:`._checks.library` gives) that warn where IEEE
+#: arithmetic is silent: NumPy and what is built on it
+QUIET = frozenset({"numpy", "array_api_strict"})
 
-    NumPy warns on overflow and on 0/0; the other libraries never do. Silencing it here
-    gives one behaviour on every backend (and ``filterwarnings = error`` stays usable).
-    `library` is the name :func:`._checks.library` gives.
+
+def ieee_quiet() -> Any:
+    """Let NumPy follow IEEE rules silently (inf and NaN propagate), in a ``with`` block.
+
+    NumPy warns on overflow and on 0/0; the other libraries never do. Silencing it where
+    the library is one of :data:`QUIET` gives one behaviour on every backend (and
+    ``filterwarnings = error`` stays usable).
     """
-    if library in ("numpy", "array_api_strict"):
-        import numpy as np
+    import numpy as np
 
-        with np.errstate(all="ignore"):
-            yield
-    else:
-        yield
+    return np.errstate(all="ignore")
 
 
 def denominator(p: Prepared, total: Callable[[Array], Array] | None = None) -> Array | float | None:
