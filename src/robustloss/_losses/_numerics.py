@@ -2,9 +2,37 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from .._typing import Array, Namespace
 
-__all__ = ["capped", "constant", "divided"]
+__all__ = ["capped", "constant", "divided", "largest", "smallest_normal"]
+
+
+def largest(xp: Namespace, dtype: Any) -> float:
+    """Return the largest finite number of `dtype`, as a Python float."""
+    return _finfo(xp, dtype)[0]
+
+
+def smallest_normal(xp: Namespace, dtype: Any) -> float:
+    """Return the smallest positive normal number of `dtype`, as a Python float."""
+    return _finfo(xp, dtype)[1]
+
+
+def _finfo(xp: Namespace, dtype: Any) -> tuple[float, float]:
+    # looked up once per namespace and dtype: finfo costs about a microsecond a call
+    try:
+        return _cached_finfo(xp, dtype)
+    except TypeError:  # an unhashable dtype
+        info = xp.finfo(dtype)
+        return float(info.max), float(info.smallest_normal)
+
+
+@functools.lru_cache(maxsize=128)
+def _cached_finfo(xp: Namespace, dtype: Any) -> tuple[float, float]:
+    info = xp.finfo(dtype)
+    return float(info.max), float(info.smallest_normal)
 
 
 def capped(value: float, r: Array, xp: Namespace, fraction: float = 1.0) -> float:
@@ -14,7 +42,7 @@ def capped(value: float, r: Array, xp: Namespace, fraction: float = 1.0) -> floa
     library casts it (``inf * 0`` is NaN), or make it raise; no ``|r|`` of that dtype
     reaches the cap, so ``min(|r|, value)`` and ``clip(r, -value, value)`` are unchanged.
     """
-    return min(value, fraction * float(xp.finfo(r.dtype).max))
+    return min(value, fraction * largest(xp, r.dtype))
 
 
 def constant(value: float, like: Array, xp: Namespace) -> Array:

@@ -38,7 +38,7 @@ from typing import Any
 
 from .._typing import Array, Namespace
 from ._base import Documentation, LossDefinition, Parameter
-from ._numerics import constant, divided
+from ._numerics import constant, divided, largest
 
 __all__ = ["CAUCHY", "GEMAN_MCCLURE", "GENERAL", "WELSCH"]
 
@@ -252,7 +252,7 @@ def _at_infinity(t: Array, alpha: Any, xp: Namespace, pick: int) -> Any:
             if alpha >= 0:
                 return inf
             bound = 1.0 if alpha == -inf else (alpha - 2.0) / alpha
-            return bound if bound <= float(xp.finfo(t.dtype).max) else inf
+            return bound if bound <= largest(xp, t.dtype) else inf
         if pick == _SLOPE:
             return xp.sign(t) * (0.0 if alpha < 1 else (1.0 if alpha == 1 else inf))
         return 0.0 if alpha < 2 else (1.0 if alpha == 2 else inf)
@@ -477,7 +477,7 @@ _FROM_R = {
 
 def _representable(alpha: float, r: Array, xp: Namespace) -> float:
     """Return alpha, or its limit +-inf where it is beyond the working dtype of `r`."""
-    if math.isfinite(alpha) and abs(alpha) > float(xp.finfo(r.dtype).max):
+    if math.isfinite(alpha) and abs(alpha) > largest(xp, r.dtype):
         return math.copysign(math.inf, alpha)
     return alpha
 

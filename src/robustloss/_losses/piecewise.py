@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .._typing import Array, Namespace
 from ._base import Documentation, LossDefinition, Parameter
-from ._numerics import capped, constant, divided
+from ._numerics import capped, constant, divided, smallest_normal
 
 __all__ = ["HUBER", "L1", "MSE", "SMOOTH_L1"]
 
@@ -34,7 +34,7 @@ def _l1_psi(r: Array, *, xp: Namespace) -> Array:
 def _l1_weight(r: Array, *, xp: Namespace) -> Array:
     # 1 / |r|, which is infinite at 0: capped at 1 / smallest normal (finite, and
     # weight * r is still psi = 0 there)
-    tiny = float(xp.finfo(r.dtype).smallest_normal)
+    tiny = smallest_normal(xp, r.dtype)
     return 1.0 / xp.maximum(xp.abs(r), constant(tiny, r, xp))
 
 
@@ -231,7 +231,7 @@ array([0.5, 1. , 1. ])""",
 def _is_l1(beta: float, r: Array, xp: Namespace) -> bool:
     # beta = 0, or a beta below the smallest normal number of r's dtype: it may be flushed
     # or rounded to 0 when cast (0 / 0), and differs from L1 by less than beta / 2 anyway.
-    return beta < float(xp.finfo(r.dtype).smallest_normal)  # a hyper-parameter, not data
+    return beta < smallest_normal(xp, r.dtype)  # a hyper-parameter, not data
 
 
 def _smooth_l1_rho(r: Array, *, xp: Namespace, beta: float) -> Array:

@@ -13,7 +13,7 @@ import math
 
 from .._typing import Array, Namespace
 from ._base import Documentation, LossDefinition, Parameter
-from ._numerics import constant, divided
+from ._numerics import constant, divided, largest
 
 __all__ = ["LOG_COSH", "PSEUDO_HUBER"]
 
@@ -106,7 +106,7 @@ def _pseudo_huber_t(r: Array, delta: float, xp: Namespace) -> tuple[Array, Array
     """
     t = divided(r, delta, xp)
     inf = xp.isinf(t)
-    limit = delta if delta <= float(xp.finfo(r.dtype).max) else math.inf
+    limit = delta if delta <= largest(xp, r.dtype) else math.inf
     return xp.where(inf, 0.0, t), inf, limit
 
 
