@@ -15,8 +15,8 @@ from types import ModuleType
 import pytest
 from hypothesis import HealthCheck, settings
 
-import lazy
-from matrix import BACKENDS, Backend, backend_dtype_pairs, load_backend
+from support import lazy
+from support.matrix import BACKENDS, Backend, backend_dtype_pairs, load_backend
 
 #: hypothesis profiles: "ci" (the default: few examples, derandomized, so that a run is
 #: reproducible) and "thorough" (for long local runs); pick one with
@@ -61,7 +61,7 @@ def xp(
     """The Array API namespace of ``backend``.
 
     On JAX and Dask it also makes every public function of robustloss run lazily for the
-    test: through ``jax.jit``, or with Dask's compute forbidden (see ``lazy.py``).
+    test: through ``jax.jit``, or with Dask's compute forbidden (see ``support/lazy.py``).
     """
     lazy.patch(monkeypatch, backend.name, request.module)
     return backend.xp

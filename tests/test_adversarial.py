@@ -49,7 +49,7 @@ from hypo import (
     round_to,
     work_dtype,
 )
-from matrix import Backend
+from support.matrix import Backend
 
 pytestmark = pytest.mark.parametrize("loss", LOSS_NAMES)
 

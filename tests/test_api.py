@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import robustloss as rl
-from matrix import Backend
+from support.matrix import Backend
 
 LOSS_FUNCTIONS = [
     rl.huber_loss,

@@ -14,8 +14,8 @@ import pytest
 
 import robustloss as rl
 from generate_reference import _torch_family
-from lazy import no_compute
-from matrix import load_backend
+from support.lazy import no_compute
+from support.matrix import load_backend
 
 REDUCTIONS = ["none", "mean", "sum", "weighted_mean"]
 #: name -> (loss, grad, hyper-parameters) with kinks at the hyper-parameter

@@ -19,8 +19,8 @@ import pytest
 
 import robustloss as rl
 from generate_reference import _mp_general
-from matrix import Backend
 from robustloss import weights
+from support.matrix import Backend
 
 FLOATS = ["float32", "float64"]
 

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import robustloss.keras as rk
-from matrix import Backend
+from support.matrix import Backend
 
 DTYPES = ["float32", "float64"]
 REDUCTIONS = ["sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None]

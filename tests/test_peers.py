@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 import robustloss as rl
-from matrix import Backend
 from robustloss._reference import TOLERANCES
+from support.matrix import Backend
 
 OWN_MATRIX = True  # the backends here are the ones PyTorch's tensors convert to
 TORCH_BACKENDS = ["numpy", "torch", "torch-cuda"]

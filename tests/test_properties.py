@@ -35,8 +35,8 @@ from hypo import (
     params,
     round_to,
 )
-from matrix import Backend
 from robustloss._reference import TOLERANCES
+from support.matrix import Backend
 
 pytestmark = pytest.mark.parametrize("loss", LOSS_NAMES)
 

@@ -21,8 +21,8 @@ import array_api_compat as aac
 import numpy as np
 import pytest
 
-from matrix import Backend, backend_dtype_pairs, load_backend
 from robustloss._reference import LOSSES, TOLERANCES, load_reference
+from support.matrix import Backend, backend_dtype_pairs, load_backend
 
 OWN_MATRIX = True  # this module crosses the backends and dtypes with the cases itself
 DATA = load_reference()

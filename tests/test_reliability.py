@@ -21,9 +21,9 @@ import numpy as np
 import pytest
 
 import robustloss as rl
-from lazy import no_compute
-from matrix import load_backend
 from robustloss._reference import LOSSES
+from support.lazy import no_compute
+from support.matrix import load_backend
 
 OWN_MATRIX = True
 

@@ -36,8 +36,8 @@ from hypo import (
     signed,
     work_dtype,
 )
-from matrix import Backend
 from robustloss._reference import TOLERANCES
+from support.matrix import Backend
 
 pytestmark = pytest.mark.parametrize("loss", ["cauchy", "welsch", "geman_mcclure", "general"])
 

@@ -18,11 +18,11 @@ import numpy as np
 import pytest
 
 import robustloss as rl
-from lazy import no_compute
-from matrix import Backend
 from robustloss import _definitions, _family, _general, _strategies
 from robustloss._definitions import LossDefinition
 from robustloss._reference import LOSSES
+from support.lazy import no_compute
+from support.matrix import Backend
 
 REDUCTIONS = ["none", "mean", "sum", "weighted_mean"]
 BLOCK = _strategies.BLOCK
