@@ -15,19 +15,12 @@ import numpy as np
 import pytest
 
 import robustloss as rl
+from support.cases import TORCH_NATIVE, function
 from support.matrix import Backend
 
-LOSS_FUNCTIONS = [
-    rl.huber_loss,
-    rl.smooth_l1_loss,
-    rl.l1_loss,
-    rl.mse_loss,
-    rl.huber_loss_grad,
-    rl.smooth_l1_loss_grad,
-    rl.l1_loss_grad,
-    rl.mse_loss_grad,
-]
-OBJECTS = [rl.HuberLoss, rl.SmoothL1Loss, rl.L1Loss, rl.MSELoss]
+#: the losses, then their gradients
+LOSS_FUNCTIONS = [function(case, kind) for kind in ("loss", "grad") for case in TORCH_NATIVE]
+OBJECTS: list[type[rl.Loss]] = [getattr(rl, case.object) for case in TORCH_NATIVE]
 #: every public entry point as f(input, target, **kwargs)
 ENTRY_POINTS: list[Callable[..., Any]] = [
     *LOSS_FUNCTIONS,

@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 
 import robustloss as rl
-from generate_reference import _mp_general
 from robustloss import weights
 from support.matrix import Backend
+from support.oracle import mp_general
 
 FLOATS = ["float32", "float64"]
 
@@ -170,7 +170,7 @@ def test_general_loss_against_mpmath(alpha: float, as_array: bool) -> None:
     a: Any = np.full(t.shape, alpha) if as_array else alpha
     got = rl.general_loss(t, np.zeros_like(t), a, reduction="none")
     with mpmath.workdps(400):
-        want = [_mp_general(mpmath.mpf(float(v)), alpha) for v in t]
+        want = [mp_general(mpmath.mpf(float(v)), alpha) for v in t]
     # the closed forms are good to a few ulp, except exp(t**2 / 2) - 1 whose relative
     # condition number is t**2 / 2 (up to 450 here); the general form to a few ulp times
     # its exponent |alpha / 2 log1p(t**2 / b)|, the conditioning of the power
@@ -272,7 +272,7 @@ def test_general_loss_per_channel_alpha_broadcasts_and_trains() -> None:
     with mpmath.workdps(50):
         want = [
             [
-                float(_mp_general(mpmath.mpf(float(v)), a))
+                float(mp_general(mpmath.mpf(float(v)), a))
                 for v, a in zip(row, (2, 0, -math.inf), strict=True)
             ]
             for row in t
