@@ -290,9 +290,10 @@ def test_dask_distributed_local_cluster() -> None:
 @pytest.mark.parametrize("weighted", [False, True], ids=["no_weight", "weight"])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize(("case", "p"), params())
-def test_grad_is_a_central_difference(
+def test_reduced_grad_is_a_central_difference(
     case: Case, p: dict[str, float], reduction: str, weighted: bool
 ) -> None:
+    """Each reduction's gradient, weighted and not, by central differences (NumPy)."""
     rng = np.random.default_rng(11)
     # keep residuals away from the kinks (0 and +-parameter) by more than the step
     r = rng.choice([-1, 1], 12) * rng.uniform(0.05, 3.0, 12)

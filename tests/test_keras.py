@@ -233,7 +233,7 @@ def test_lists_with_xp() -> None:
 
 
 # --- backends ------------------------------------------------------------------------------
-def test_jax_jit_and_grad() -> None:
+def test_keras_loss_under_jax_jit_and_grad() -> None:
     jax = pytest.importorskip("jax")
     jnp = jax.numpy
     loss = rk.Huber(delta=0.5)
@@ -245,7 +245,7 @@ def test_jax_jit_and_grad() -> None:
     assert g.shape == yp.shape
 
 
-def test_torch_autograd() -> None:
+def test_keras_loss_torch_autograd() -> None:
     torch = pytest.importorskip("torch")
     yp = torch.tensor(Y_PRED, dtype=torch.float64, requires_grad=True)
     rk.Huber()(torch.tensor(Y_TRUE, dtype=torch.float64), yp).backward()
@@ -255,7 +255,7 @@ def test_torch_autograd() -> None:
     np.testing.assert_allclose(yp.grad.numpy(), want, rtol=1e-15)
 
 
-def test_dask_stays_lazy() -> None:
+def test_keras_loss_stays_lazy_on_dask() -> None:
     dask = pytest.importorskip("dask")
     da = pytest.importorskip("dask.array")
 
