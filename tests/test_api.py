@@ -226,9 +226,7 @@ def test_xp_converts_sequences_for_torch_and_jax() -> None:
     [("numpy", "torch"), ("torch", "numpy"), ("numpy", "jax"), ("numpy", "array_api_strict")],
 )
 def test_xp_that_disagrees_with_the_arrays(arrays: str, xp_name: str) -> None:
-    import importlib
-
-    xp = importlib.import_module("jax.numpy" if xp_name == "jax" else xp_name)
+    xp = pytest.importorskip("jax.numpy" if xp_name == "jax" else xp_name)
     x = _zeros(arrays)
     for f in (rl.huber_loss, rl.smooth_l1_loss_grad, rl.MSELoss(), rl.L1Loss().grad):
         with pytest.raises(TypeError, match=f"xp is {xp_name} but the arrays belong to {arrays}"):
