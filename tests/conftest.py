@@ -4,19 +4,26 @@ Tests ask for ``backend`` (and usually ``dtype``); ``pytest_generate_tests`` cro
 with the dtypes each library has, so ids read ``test_x[torch-float32]`` and no test is
 generated for a combination that cannot exist (NumPy has no bfloat16). A library that
 is not installed, or a GPU library where no GPU answers, is skipped with the reason.
-A module that sets ``OWN_MATRIX = True`` parametrizes ``backend`` itself.
+A module that sets ``OWN_MATRIX = True`` parametrizes ``backend`` itself. The ``keras``
+fixture gives Keras 3 to the tests that compare with it.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+import warnings
 from types import ModuleType
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-import lazy
-from matrix import BACKENDS, Backend, backend_dtype_pairs, load_backend
+from support import lazy
+from support.matrix import BACKENDS, Backend, backend_dtype_pairs, load_backend
+
+#: the reference generator is a script (it imports every peer library), not a test module
+collect_ignore = ["reference"]
 
 #: hypothesis profiles: "ci" (the default: few examples, derandomized, so that a run is
 #: reproducible) and "thorough" (for long local runs); pick one with
@@ -61,7 +68,24 @@ def xp(
     """The Array API namespace of ``backend``.
 
     On JAX and Dask it also makes every public function of robustloss run lazily for the
-    test: through ``jax.jit``, or with Dask's compute forbidden (see ``lazy.py``).
+    test: through ``jax.jit``, or with Dask's compute forbidden (see ``support/lazy.py``).
     """
     lazy.patch(monkeypatch, backend.name, request.module)
     return backend.xp
+
+
+@pytest.fixture(scope="session")
+def keras() -> Any:
+    """Keras 3 (on JAX unless ``KERAS_BACKEND`` says otherwise), imported without letting
+    its import-time warnings fail the run; skips where it is missing or older."""
+    if "keras" not in sys.modules:
+        os.environ.setdefault("KERAS_BACKEND", "jax")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a dependency's import-time notice is not our test
+        try:
+            import keras
+        except Exception as e:  # not installed, or a backend that cannot load
+            pytest.skip(f"keras cannot be imported: {type(e).__name__}: {e}")
+    if int(keras.__version__.split(".")[0]) < 3:
+        pytest.skip(f"Keras 3 needed, found {keras.__version__}")
+    return keras

@@ -22,7 +22,7 @@ What is documented (DESIGN.md and the README):
   of the loss, ``0 * inf`` is NaN), then the reduction (NaN for an empty mean or a zero
   total weight), rounded to the result dtype.
 
-Expected numbers come from mpmath (``hypo.oracle``) and NumPy float64 arithmetic.
+Expected numbers come from mpmath (``support.oracle``) and NumPy float64 arithmetic.
 """
 
 from __future__ import annotations
@@ -37,21 +37,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import robustloss._reference
-from hypo import (
-    EPS,
-    LOSS_NAMES,
-    MAX,
-    PARAMETER_NAMES,
-    TINY,
-    flushed,
-    oracle,
-    round_to,
-    work_dtype,
-)
-from matrix import Backend
+from support.cases import CASES, NAMES, Case, call
+from support.matrix import Backend
+from support.oracle import EPS, MAX, TINY, flushed, oracle, round_to, work_dtype
+from support.strategies import dtypes
 
-pytestmark = pytest.mark.parametrize("loss", LOSS_NAMES)
+pytestmark = pytest.mark.parametrize("case", CASES, ids=NAMES)
 
 #: examples per loss and backend: 3 times the profile's (18 in CI)
 EXAMPLES = settings.default.max_examples * 3
@@ -62,7 +53,7 @@ _COMPLEX = ("complex64", "complex128")
 
 
 def _dtypes(backend: Backend) -> list[str]:
-    floats = [d for d in _FLOATS if d in backend.dtypes]
+    floats = [d for d in _FLOATS if d in dtypes(backend)]
     return [*_INTS, *floats, *_COMPLEX]
 
 
@@ -257,8 +248,9 @@ def _host(backend: Backend, x: Any) -> np.ndarray:
 @settings(max_examples=EXAMPLES)
 @given(data=st.data())
 def test_adversarial_inputs(
-    loss: str, backend: Backend, xp: ModuleType, data: st.DataObject
+    case: Case, backend: Backend, xp: ModuleType, data: st.DataObject
 ) -> None:
+    loss = case.name
     draw = data.draw
     grad = draw(st.booleans(), label="grad")
     shape = tuple(draw(st.lists(st.integers(0, 3), max_size=5), label="shape"))
@@ -276,7 +268,7 @@ def test_adversarial_inputs(
     x = _layout(backend, xv, dx, how)
     y = backend.asarray(yv if not mismatch else yv[..., None], dy)
     reduction = draw(st.sampled_from(["none", "mean", "sum", "weighted_mean", None, "avg"]))
-    p = {name: draw(_hyper(backend, name), label=name) for name in PARAMETER_NAMES.get(loss, ())}
+    p = {name: draw(_hyper(backend, name), label=name) for name in case.parameters}
 
     wkind = draw(st.sampled_from(["none", "number", "array", "bad"]), label="weight kind")
     w: Any = None
@@ -331,10 +323,9 @@ def test_adversarial_inputs(
             if name not in ("alpha", "beta") and small:
                 errors.add(ValueError)  # not representable in the working dtype
     before = [_host(backend, a) for a in (x, y)]
-    fn = robustloss._reference.LOSSES[loss][grad]
     raised: Exception | None = None
     try:
-        out = fn(x, y, reduction=reduction, weight=w, **p)
+        out = call(case, "grad" if grad else "loss", x, y, p, reduction=reduction, weight=w)
     except (ValueError, TypeError) as e:
         raised = e
     if raised is not None:

@@ -6,37 +6,32 @@ differences; none of the expected numbers comes from robustloss.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
 
 import robustloss as rl
-from generate_reference import _torch_family
-from lazy import no_compute
-from matrix import load_backend
+from support.cases import FAMILY, Case, call, params
+from support.lazy import no_compute
+from support.matrix import load_backend
+from support.textbook import torch_rho
 
 REDUCTIONS = ["none", "mean", "sum", "weighted_mean"]
-#: name -> (loss, grad, hyper-parameters) with kinks at the hyper-parameter
-LOSSES: dict[str, tuple[Callable[..., Any], Callable[..., Any], dict[str, float]]] = {
-    "huber": (rl.huber_loss, rl.huber_loss_grad, {"delta": 0.75}),
-    "smooth_l1": (rl.smooth_l1_loss, rl.smooth_l1_loss_grad, {"beta": 0.5}),
-    "smooth_l1_beta0": (rl.smooth_l1_loss, rl.smooth_l1_loss_grad, {"beta": 0.0}),
-    "l1": (rl.l1_loss, rl.l1_loss_grad, {}),
-    "mse": (rl.mse_loss, rl.mse_loss_grad, {}),
-    "log_cosh": (rl.log_cosh_loss, rl.log_cosh_loss_grad, {}),
-    "pseudo_huber": (rl.pseudo_huber_loss, rl.pseudo_huber_loss_grad, {"delta": 0.75}),
-    "tukey": (rl.tukey_loss, rl.tukey_loss_grad, {"c": 1.5}),
-    "cauchy": (rl.cauchy_loss, rl.cauchy_loss_grad, {"scale": 0.75}),
-    "welsch": (rl.welsch_loss, rl.welsch_loss_grad, {"scale": 0.75}),
-    "geman_mcclure": (rl.geman_mcclure_loss, rl.geman_mcclure_loss_grad, {"scale": 0.75}),
-    "general_alpha0": (rl.general_loss, rl.general_loss_grad, {"scale": 0.75, "alpha": 0.0}),
-    "general_alpha0.5": (rl.general_loss, rl.general_loss_grad, {"scale": 1.5, "alpha": 0.5}),
-    "general_alpha-5": (rl.general_loss, rl.general_loss_grad, {"scale": 1.0, "alpha": -5.0}),
-}
-#: the losses PyTorch lacks: their textbook formulas in PyTorch are the reference
-FAMILY = {"log_cosh", "pseudo_huber", "tukey", "cauchy", "welsch", "geman_mcclure", "general"}
+
+
+def _kink(case: Case, p: dict[str, float], default: float) -> float:
+    """The hyper-parameter residuals are measured in (the kinks sit there), or `default`."""
+    return default if case.unit is None else p[case.unit]
+
+
+#: every hyper-parameter set whose kink is exact in float32, so that `_data` puts
+#: residuals exactly on it
+ON_THE_KINKS = [
+    param
+    for param in params()
+    if float(np.float32(_kink(*param.values, 1.0))) == _kink(*param.values, 1.0)
+]
 
 
 def _data(kink: float, dtype: str = "float64") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -51,7 +46,7 @@ def _data(kink: float, dtype: str = "float64") -> tuple[np.ndarray, np.ndarray, 
 
 
 # --- PyTorch ------------------------------------------------------------------------------
-def _torch_native(name: str, reduction: str, x: Any, y: Any, w: Any, p: dict[str, float]) -> Any:
+def _torch_native(case: Case, reduction: str, x: Any, y: Any, w: Any, p: dict[str, float]) -> Any:
     """PyTorch's own loss with our reduction semantics (see the README's table).
 
     ``F.smooth_l1_loss(beta=0)`` is PyTorch's L1 path; its gradient at r = 0 is
@@ -59,16 +54,16 @@ def _torch_native(name: str, reduction: str, x: Any, y: Any, w: Any, p: dict[str
     """
     import torch.nn.functional as F
 
-    base = name.split("_alpha")[0]
-    if base in FAMILY:  # in float64: the textbook formulas cancel in float32
+    name = case.name
+    if name in FAMILY:  # in float64: the textbook formulas cancel in float32
         r = (x - y).double()
-        none = _torch_family(base, p)(r).to(x.dtype) * (1.0 if w is None else w)
+        none = torch_rho(name, p)(r).to(x.dtype) * (1.0 if w is None else w)
         if reduction == "none":
             return none
         if reduction == "weighted_mean" and w is not None:
             return none.sum() / w.expand_as(x).sum()
         return none.sum() if reduction == "sum" else none.mean()
-    fn = {"huber": F.huber_loss, "l1": F.l1_loss, "mse": F.mse_loss}.get(name, F.smooth_l1_loss)
+    fn = getattr(F, case.torch)
     none = fn(x, y, reduction="none", **p) * (1.0 if w is None else w)
     if reduction == "none":
         return none
@@ -85,25 +80,26 @@ def _torch_native(name: str, reduction: str, x: Any, y: Any, w: Any, p: dict[str
 
 @pytest.mark.parametrize("weighted", [False, True], ids=["no_weight", "weight"])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("name", list(LOSSES))
+@pytest.mark.parametrize(("case", "p"), ON_THE_KINKS)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_torch_autograd(name: str, reduction: str, weighted: bool, dtype: str) -> None:
+def test_torch_autograd(
+    case: Case, p: dict[str, float], reduction: str, weighted: bool, dtype: str
+) -> None:
     torch = pytest.importorskip("torch")
-    loss, grad, p = LOSSES[name]
-    xn, yn, wn = _data(next(iter(p.values()), 1.0), dtype)
+    xn, yn, wn = _data(_kink(case, p, 1.0), dtype)
     tdtype = getattr(torch, dtype)
     y, w = torch.tensor(yn), torch.tensor(wn, dtype=tdtype) if weighted else None
-    kw = {"reduction": reduction, "weight": w, **p}
+    kw = {"reduction": reduction, "weight": w}
     ours = torch.tensor(xn, requires_grad=True)
     theirs = torch.tensor(xn, requires_grad=True)
-    out = loss(ours, y, **kw)
-    ref = _torch_native(name, reduction, theirs, y, w, p)
+    out = call(case, "loss", ours, y, p, **kw)
+    ref = _torch_native(case, reduction, theirs, y, w, p)
     rtol = 1e-6 if dtype == "float32" else 1e-12
     torch.testing.assert_close(out, ref, rtol=rtol, atol=1e-7)
     (out.sum() if reduction == "none" else out).backward()
     (ref.sum() if reduction == "none" else ref).backward()
     torch.testing.assert_close(ours.grad, theirs.grad, rtol=rtol, atol=1e-7)
-    explicit = grad(torch.tensor(xn), y, **kw)
+    explicit = call(case, "grad", torch.tensor(xn), y, p, **kw)
     torch.testing.assert_close(explicit, theirs.grad, rtol=rtol, atol=1e-7)
 
 
@@ -147,21 +143,20 @@ def test_torch_result_lives_on_the_input_device(name: str) -> None:
 
 # --- JAX ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("name", list(LOSSES))
-def test_jax_jit_and_grad(name: str, reduction: str) -> None:
+@pytest.mark.parametrize(("case", "p"), ON_THE_KINKS)
+def test_jax_jit_and_grad(case: Case, p: dict[str, float], reduction: str) -> None:
     jax = pytest.importorskip("jax")
     jnp = jax.numpy
-    loss, grad, p = LOSSES[name]
-    xn, yn, wn = _data(next(iter(p.values()), 1.0))
+    xn, yn, wn = _data(_kink(case, p, 1.0))
     x, y, w = jnp.asarray(xn), jnp.asarray(yn), jnp.asarray(wn)
 
     def f(a: Any, b: Any, c: Any) -> Any:
-        return loss(a, b, reduction=reduction, weight=c, **p)
+        return call(case, "loss", a, b, p, reduction=reduction, weight=c)
 
     eager = f(x, y, w)
     jitted = jax.jit(f)(x, y, w)
     np.testing.assert_allclose(np.asarray(jitted), np.asarray(eager), rtol=1e-14)
-    g = jax.jit(grad, static_argnames=("reduction", *p))(x, y, reduction=reduction, weight=w, **p)
+    g = jax.jit(lambda a, b, c: call(case, "grad", a, b, p, reduction=reduction, weight=c))(x, y, w)
     # atol: autograd through Tukey's polynomial at r = c gives 1e-17 where psi is 0
     tol = {"rtol": 1e-13, "atol": 1e-16}
     if reduction != "none":
@@ -193,23 +188,22 @@ def test_jax_jit_with_python_scalar_weight() -> None:
 
 # --- Dask ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("name", list(LOSSES))
-def test_dask_stays_lazy(name: str, reduction: str) -> None:
+@pytest.mark.parametrize(("case", "p"), ON_THE_KINKS)
+def test_dask_stays_lazy(case: Case, p: dict[str, float], reduction: str) -> None:
     dask = pytest.importorskip("dask")
     da = pytest.importorskip("dask.array")
-    loss, grad, p = LOSSES[name]
-    xn, yn, wn = _data(next(iter(p.values()), 1.0))
+    xn, yn, wn = _data(_kink(case, p, 1.0))
     x, y = da.from_array(xn, chunks=(2, 3)), da.from_array(yn, chunks=(2, 3))
     w = da.from_array(wn, chunks=2)
     with dask.config.set(scheduler=no_compute):
-        out = loss(x, y, reduction=reduction, weight=w, **p)
-        g = grad(x, y, reduction=reduction, weight=w, **p)
+        out = call(case, "loss", x, y, p, reduction=reduction, weight=w)
+        g = call(case, "grad", x, y, p, reduction=reduction, weight=w)
     assert isinstance(out, da.Array)
     assert isinstance(g, da.Array)
     assert g.numblocks[1] > 1  # still in blocks, not gathered into one
-    want = loss(xn, yn, reduction=reduction, weight=wn, **p)
+    want = call(case, "loss", xn, yn, p, reduction=reduction, weight=wn)
     np.testing.assert_allclose(out.compute(scheduler="sync"), want, rtol=1e-14)
-    want_g = grad(xn, yn, reduction=reduction, weight=wn, **p)
+    want_g = call(case, "grad", xn, yn, p, reduction=reduction, weight=wn)
     np.testing.assert_allclose(g.compute(scheduler="sync"), want_g, rtol=1e-14)
 
 
@@ -295,26 +289,28 @@ def test_dask_distributed_local_cluster() -> None:
 # --- central differences ------------------------------------------------------------------
 @pytest.mark.parametrize("weighted", [False, True], ids=["no_weight", "weight"])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("name", list(LOSSES))
-def test_grad_is_a_central_difference(name: str, reduction: str, weighted: bool) -> None:
-    loss, grad, p = LOSSES[name]
+@pytest.mark.parametrize(("case", "p"), params())
+def test_reduced_grad_is_a_central_difference(
+    case: Case, p: dict[str, float], reduction: str, weighted: bool
+) -> None:
+    """Each reduction's gradient, weighted and not, by central differences (NumPy)."""
     rng = np.random.default_rng(11)
     # keep residuals away from the kinks (0 and +-parameter) by more than the step
     r = rng.choice([-1, 1], 12) * rng.uniform(0.05, 3.0, 12)
-    kink = next(iter(p.values()), 0.0)
+    kink = _kink(case, p, 0.0)
     r = np.where(np.abs(np.abs(r) - kink) < 0.01, r + 0.05, r)
     y = rng.normal(size=12)
     x = r + y
     w = rng.random(12) if weighted else None
     h = 1e-6
-    g = grad(x, y, reduction=reduction, weight=w, **p)
+    kw = {"reduction": reduction, "weight": w}
+    g = call(case, "grad", x, y, p, **kw)
     for i in range(x.size):
         e = np.zeros_like(x)
         e[i] = h
-        fd = (
-            loss(x + e, y, reduction=reduction, weight=w, **p)
-            - loss(x - e, y, reduction=reduction, weight=w, **p)
-        ) / (2 * h)
+        fd = (call(case, "loss", x + e, y, p, **kw) - call(case, "loss", x - e, y, p, **kw)) / (
+            2 * h
+        )
         if reduction == "none":  # element i depends on input i only
             fd = fd[i]
         np.testing.assert_allclose(g[i], fd, rtol=1e-6, atol=1e-9)

@@ -1,5 +1,7 @@
-"""The robust family beyond the reference file: precision over the whole range, Barron's
-general loss in alpha (values, continuity, derivative), the IRLS weights, the objects.
+"""The robust family beyond the reference file: precision over the whole range, and
+Barron's general loss in alpha (values, continuity, derivative).
+
+(Their IRLS weights are tested in ``test_weights.py``, their objects in ``test_objects.py``.)
 
 Expected numbers come from mpmath at high precision, SciPy, statsmodels and the closed
 forms; never from robustloss.
@@ -7,10 +9,8 @@ forms; never from robustloss.
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 import mpmath
@@ -18,9 +18,7 @@ import numpy as np
 import pytest
 
 import robustloss as rl
-from generate_reference import _mp_general
-from matrix import Backend
-from robustloss import weights
+from support.oracle import mp_general
 
 FLOATS = ["float32", "float64"]
 
@@ -127,7 +125,6 @@ def test_tukey_equals_statsmodels() -> None:
     np.testing.assert_allclose(
         rl.tukey_loss_grad(r, z, reduction="none"), norm.psi(r), rtol=1e-12, atol=1e-300
     )
-    np.testing.assert_allclose(weights.tukey(r), norm.weights(r), rtol=1e-12, atol=1e-300)
 
 
 def test_tukey_is_accurate_for_tiny_residuals_where_statsmodels_cancels() -> None:
@@ -137,14 +134,6 @@ def test_tukey_is_accurate_for_tiny_residuals_where_statsmodels_cancels() -> Non
     with mpmath.workdps(60):
         want = [c**2 / 6 * (1 - (1 - (mpmath.mpf(v) / c) ** 2) ** 3) for v in r]
     assert _ulps(got, want, "float64") <= 4
-
-
-def test_huber_weights_equal_statsmodels() -> None:
-    norms = pytest.importorskip("statsmodels.robust.norms")
-    r = np.random.default_rng(4).normal(0, 3, 300)
-    np.testing.assert_allclose(
-        weights.huber(r, delta=1.345), norms.HuberT(t=1.345).weights(r), rtol=1e-14
-    )
 
 
 # --- Barron's general loss -----------------------------------------------------------------
@@ -170,7 +159,7 @@ def test_general_loss_against_mpmath(alpha: float, as_array: bool) -> None:
     a: Any = np.full(t.shape, alpha) if as_array else alpha
     got = rl.general_loss(t, np.zeros_like(t), a, reduction="none")
     with mpmath.workdps(400):
-        want = [_mp_general(mpmath.mpf(float(v)), alpha) for v in t]
+        want = [mp_general(mpmath.mpf(float(v)), alpha) for v in t]
     # the closed forms are good to a few ulp, except exp(t**2 / 2) - 1 whose relative
     # condition number is t**2 / 2 (up to 450 here); the general form to a few ulp times
     # its exponent |alpha / 2 log1p(t**2 / b)|, the conditioning of the power
@@ -272,7 +261,7 @@ def test_general_loss_per_channel_alpha_broadcasts_and_trains() -> None:
     with mpmath.workdps(50):
         want = [
             [
-                float(_mp_general(mpmath.mpf(float(v)), a))
+                float(mp_general(mpmath.mpf(float(v)), a))
                 for v, a in zip(row, (2, 0, -math.inf), strict=True)
             ]
             for row in t
@@ -307,111 +296,6 @@ def test_general_loss_rejects_bad_alpha_and_scale() -> None:
         rl.general_loss(x, x, torch.ones(3))
     with pytest.raises(TypeError, match="alpha"):
         rl.general_loss(x, x, np.asarray(["a", "b", "c"]))
-
-
-# --- IRLS weights --------------------------------------------------------------------------
-#: name -> (weight function, its grad-giving loss, hyper-parameters, weight at r = 0)
-WEIGHTS: dict[str, tuple[Callable[..., Any], Callable[..., Any], dict[str, Any], float]] = {
-    "huber": (weights.huber, rl.huber_loss_grad, {"delta": 1.345}, 1.0),
-    "smooth_l1": (weights.smooth_l1, rl.smooth_l1_loss_grad, {"beta": 0.5}, 2.0),
-    "l1": (weights.l1, rl.l1_loss_grad, {}, 1 / float(np.finfo(np.float64).tiny)),
-    "mse": (weights.mse, rl.mse_loss_grad, {}, 2.0),
-    "log_cosh": (weights.log_cosh, rl.log_cosh_loss_grad, {}, 1.0),
-    "pseudo_huber": (weights.pseudo_huber, rl.pseudo_huber_loss_grad, {"delta": 2.0}, 1.0),
-    "tukey": (weights.tukey, rl.tukey_loss_grad, {"c": 4.685}, 1.0),
-    "cauchy": (weights.cauchy, rl.cauchy_loss_grad, {"scale": 2.0}, 0.25),
-    "welsch": (weights.welsch, rl.welsch_loss_grad, {"scale": 2.0}, 0.25),
-    "geman_mcclure": (weights.geman_mcclure, rl.geman_mcclure_loss_grad, {"scale": 2.0}, 0.25),
-    "general": (weights.general, rl.general_loss_grad, {"alpha": 0.5, "scale": 2.0}, 0.25),
-    "general_inf": (weights.general, rl.general_loss_grad, {"alpha": math.inf}, 1.0),
-}
-
-
-@pytest.mark.parametrize("name", list(WEIGHTS))
-def test_weight_times_residual_is_psi_and_finite_at_zero(name: str) -> None:
-    weight, grad, p, at_zero = WEIGHTS[name]
-    r = np.concatenate([[0.0], np.random.default_rng(6).normal(0, 4, 200)])
-    if name == "general_inf":
-        r = r / 4
-    w = weight(r, **p)
-    psi = grad(r, np.zeros_like(r), reduction="none", **p)
-    assert np.all(np.isfinite(w))
-    assert w[0] == pytest.approx(at_zero, rel=1e-15)
-    np.testing.assert_allclose(w[1:] * r[1:], psi[1:], rtol=2e-15, atol=1e-300)
-
-
-def test_weights_take_array_alpha_and_validate() -> None:
-    r = np.asarray([0.0, 2.0, 2.0])
-    w = weights.general(r, np.asarray([0.0, 1.0, 2.0]))
-    np.testing.assert_allclose(w, [1.0, 1 / math.sqrt(5.0), 1.0], rtol=1e-15)
-    with pytest.raises(ValueError, match="delta"):
-        weights.huber(r, delta=0.0)
-    with pytest.raises(TypeError, match="complex"):
-        weights.tukey(np.ones(2, complex))
-    assert weights.huber(np.asarray([1, 3])).dtype == np.float64  # integers promoted
-
-
-def test_smooth_l1_weight_with_a_tiny_beta_by_hand() -> None:
-    """1 / max(|r|, beta): 1e-20 at r = 1e20, beta = 1e-30 in float32 (was 0)."""
-    r = np.asarray([1e20, -1e10, 1e-31, 0.0], np.float32)
-    got = weights.smooth_l1(r, beta=1e-30)
-    want = 1.0 / np.maximum(np.abs(r.astype(np.float64)), float(np.float32(1e-30)))
-    np.testing.assert_allclose(got, want, rtol=2 * float(np.finfo(np.float32).eps))
-
-
-@pytest.mark.parametrize("name", ["huber", "tukey", "log_cosh", "general"])
-def test_weights_on_every_backend(backend: Backend, dtype: str, name: str) -> None:
-    weight, _, p, _ = WEIGHTS[name]
-    rn = np.asarray([0.0, 0.5, -3.0, 7.0])
-    w = weight(backend.asarray(rn, dtype), **p)
-    assert w.dtype == backend.dtype(dtype)
-    want = weight(rn, **p)
-    rtol = {"float16": 2e-3, "bfloat16": 1.6e-2, "float32": 1e-6}.get(dtype, 1e-15)
-    np.testing.assert_allclose(backend.to_numpy(w).astype(np.float64), want, rtol=rtol)
-
-
-# --- the loss objects ----------------------------------------------------------------------
-OBJECTS = [
-    rl.LogCoshLoss(),
-    rl.PseudoHuberLoss(reduction="sum", delta=0.3),
-    rl.TukeyLoss(c=2.0),
-    rl.CauchyLoss(scale=0.5),
-    rl.WelschLoss(reduction=None),
-    rl.GemanMcClureLoss(reduction="weighted_mean", scale=3.0),
-    rl.GeneralLoss(alpha=0.25, scale=2.0),
-    rl.GeneralLoss(alpha=-math.inf),
-    rl.GeneralLoss(alpha=math.inf, reduction="sum"),
-]
-
-
-@pytest.mark.parametrize("loss", OBJECTS, ids=repr)
-def test_objects_round_trip_through_json(loss: rl.Loss) -> None:
-    text = json.dumps(loss.get_config(), allow_nan=False)
-    again = type(loss).from_config(json.loads(text))
-    assert again == loss
-    assert hash(again) == hash(loss)
-    assert repr(again) == repr(loss)
-    x, y = np.asarray([0.5, -1.5, 3.0]), np.zeros(3)
-    np.testing.assert_array_equal(again(x, y), loss(x, y))
-    np.testing.assert_array_equal(again.grad(x, y), loss.grad(x, y))
-
-
-def test_objects_validate_at_construction() -> None:
-    for make in (
-        lambda: rl.PseudoHuberLoss(delta=0.0),
-        lambda: rl.TukeyLoss(c=-1.0),
-        lambda: rl.CauchyLoss(scale=math.inf),
-        lambda: rl.GeneralLoss(alpha=math.nan),
-        lambda: rl.LogCoshLoss(reduction="avg"),  # type: ignore[arg-type]
-    ):
-        with pytest.raises(ValueError, match="must"):
-            make()
-
-
-def test_objects_are_immutable() -> None:
-    loss = rl.TukeyLoss()
-    with pytest.raises(AttributeError):
-        loss.c = 1.0  # type: ignore[misc]
 
 
 def test_no_warning_for_extreme_residuals() -> None:

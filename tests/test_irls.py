@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from matrix import load_backend
+from support.matrix import load_backend
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "irls_stackloss.py"
 #: backends with the linalg extension and sort (Dask has no sort)

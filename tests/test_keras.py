@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import warnings
 from typing import Any
 
 import numpy as np
 import pytest
 
 import robustloss.keras as rk
-from matrix import Backend
+from support.assertions import assert_close
+from support.matrix import Backend
 
 DTYPES = ["float32", "float64"]
 REDUCTIONS = ["sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None]
@@ -33,21 +32,6 @@ FUNCTIONS = {"huber": rk.huber, "log_cosh": rk.log_cosh, "mse": rk.mean_squared_
 FUNCTIONS["mae"] = rk.mean_absolute_error
 KERAS_CLASS = {"huber": "Huber", "log_cosh": "LogCosh", "mse": "MeanSquaredError"}
 KERAS_CLASS["mae"] = "MeanAbsoluteError"
-
-
-@pytest.fixture(scope="module")
-def keras() -> Any:
-    """Keras 3 on JAX, imported without letting its import-time warnings fail the run."""
-    os.environ.setdefault("KERAS_BACKEND", "jax")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            import keras
-        except Exception as e:  # not installed, or a backend that cannot load
-            pytest.skip(f"keras cannot be imported: {type(e).__name__}: {e}")
-    if int(keras.__version__.split(".")[0]) < 3:
-        pytest.skip(f"Keras 3 needed, found {keras.__version__}")
-    return keras
 
 
 def _data(shape: tuple[int, ...], seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -71,8 +55,7 @@ def _weights(kind: str, shape: tuple[int, ...], seed: int) -> Any:
 
 def _close(got: Any, want: Any, what: str) -> None:
     # Keras computes in float32: float32 tolerances
-    g, w = np.asarray(got, np.float64), np.asarray(want, np.float64)
-    np.testing.assert_allclose(g, w, rtol=2e-6, atol=1e-7, err_msg=what)
+    assert_close(got, want, rtol=2e-6, atol=1e-7, what=what)
 
 
 @pytest.mark.parametrize("name", list(CLASSES))
@@ -250,7 +233,7 @@ def test_lists_with_xp() -> None:
 
 
 # --- backends ------------------------------------------------------------------------------
-def test_jax_jit_and_grad() -> None:
+def test_keras_loss_under_jax_jit_and_grad() -> None:
     jax = pytest.importorskip("jax")
     jnp = jax.numpy
     loss = rk.Huber(delta=0.5)
@@ -262,7 +245,7 @@ def test_jax_jit_and_grad() -> None:
     assert g.shape == yp.shape
 
 
-def test_torch_autograd() -> None:
+def test_keras_loss_torch_autograd() -> None:
     torch = pytest.importorskip("torch")
     yp = torch.tensor(Y_PRED, dtype=torch.float64, requires_grad=True)
     rk.Huber()(torch.tensor(Y_TRUE, dtype=torch.float64), yp).backward()
@@ -272,7 +255,7 @@ def test_torch_autograd() -> None:
     np.testing.assert_allclose(yp.grad.numpy(), want, rtol=1e-15)
 
 
-def test_dask_stays_lazy() -> None:
+def test_keras_loss_stays_lazy_on_dask() -> None:
     dask = pytest.importorskip("dask")
     da = pytest.importorskip("dask.array")
 

@@ -9,31 +9,20 @@ compared with the peer evaluated in float64 on the same (float32) values.
 
 from __future__ import annotations
 
-import os
-import sys
-import warnings
 from typing import Any
 
 import numpy as np
 import pytest
 
 import robustloss as rl
-from matrix import Backend
-from robustloss._reference import TOLERANCES
+from support.assertions import TOLERANCES, assert_close
+from support.cases import BY_NAME, TORCH_NATIVE, Case, call, function, params
+from support.matrix import Backend
 
 OWN_MATRIX = True  # the backends here are the ones PyTorch's tensors convert to
 TORCH_BACKENDS = ["numpy", "torch", "torch-cuda"]
 DTYPES = ["float32", "float64"]
 SHAPES = [(), (17,), (4, 5, 6)]
-
-#: (name, keyword parameters, id): every loss, and Smooth L1's beta = 0 (exactly L1)
-LOSSES = [
-    ("huber", {"delta": 0.7}, "huber"),
-    ("smooth_l1", {"beta": 1.3}, "smooth_l1"),
-    ("smooth_l1", {"beta": 0.0}, "smooth_l1_beta0"),
-    ("l1", {}, "l1"),
-    ("mse", {}, "mse"),
-]
 
 
 def _random(shape: tuple[int, ...], dtype: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -47,13 +36,13 @@ def _random(shape: tuple[int, ...], dtype: str, seed: int) -> tuple[np.ndarray, 
 def _close(got: Any, want: Any, dtype: str, what: str) -> None:
     """Within the reference tolerance of `dtype` (absolute 1e-6 / 1e-15 near zero)."""
     rtol, atol = TOLERANCES[dtype]
-    atol = max(atol, 1e-6 if dtype == "float32" else 1e-15)
-    got, want = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
-    np.testing.assert_allclose(got, want, rtol=rtol, atol=atol, err_msg=what)
+    assert_close(
+        got, want, rtol=rtol, atol=max(atol, 1e-6 if dtype == "float32" else 1e-15), what=what
+    )
 
 
 def _torch_peer(
-    name: str,
+    case: Case,
     params: dict[str, float],
     xn: np.ndarray,
     yn: np.ndarray,
@@ -69,7 +58,7 @@ def _torch_peer(
     kw: dict[str, Any] = {"reduction": reduction, **params}
     if weight is not None:  # PyTorch wants the weight at the input's size
         kw["weight"] = torch.broadcast_to(torch.tensor(weight, dtype=torch.float64), x.shape)
-    value = getattr(F, f"{name}_loss")(x, y, **kw)
+    value = getattr(F, case.torch)(x, y, **kw)
     (value.sum() if reduction == "none" else value).backward()
     assert x.grad is not None
     return value.detach().numpy(), x.grad.numpy()
@@ -78,7 +67,7 @@ def _torch_peer(
 def _ours(
     backend: Backend,
     dtype: str,
-    name: str,
+    case: Case,
     params: dict[str, float],
     xn: np.ndarray,
     yn: np.ndarray,
@@ -88,9 +77,9 @@ def _ours(
     """robustloss's value and gradient on `backend`, checked for dtype and shape."""
     x, y = backend.asarray(xn, dtype), backend.asarray(yn, dtype)
     w = None if weight is None else backend.asarray(weight, dtype)
-    kw = {"reduction": reduction, "weight": w, **params}
-    value = getattr(rl, f"{name}_loss")(x, y, **kw)
-    grad = getattr(rl, f"{name}_loss_grad")(x, y, **kw)
+    kw = {"reduction": reduction, "weight": w}
+    value = call(case, "loss", x, y, params, **kw)
+    grad = call(case, "grad", x, y, params, **kw)
     assert value.dtype == backend.dtype(dtype)
     assert grad.dtype == backend.dtype(dtype)
     assert tuple(value.shape) == (xn.shape if reduction == "none" else ())
@@ -104,20 +93,18 @@ def _ours(
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: f"{len(s)}d")
 @pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
-@pytest.mark.parametrize(
-    ("name", "params"), [loss[:2] for loss in LOSSES], ids=[loss[2] for loss in LOSSES]
-)
+@pytest.mark.parametrize(("case", "params"), params(TORCH_NATIVE))
 def test_against_torch(
     backend: Backend,
     dtype: str,
-    name: str,
+    case: Case,
     params: dict[str, float],
     shape: tuple[int, ...],
     reduction: str,
 ) -> None:
     xn, yn = _random(shape, dtype, seed=len(shape))
-    want_value, want_grad = _torch_peer(name, params, xn, yn, reduction)
-    got_value, got_grad = _ours(backend, dtype, name, params, xn, yn, reduction)
+    want_value, want_grad = _torch_peer(case, params, xn, yn, reduction)
+    got_value, got_grad = _ours(backend, dtype, case, params, xn, yn, reduction)
     _close(got_value, want_value, dtype, "value")
     _close(got_grad, want_grad, dtype, "grad vs torch.autograd")
 
@@ -150,8 +137,9 @@ def test_weighted_against_torch(
     xn, yn = _random((4, 5, 6), dtype, seed=3)
     wn = np.asarray(np.random.default_rng(4).random(wshape) * 2, dtype=dtype)
     params = {"delta": 0.7} if name == "huber" else {}
-    want_value, want_grad = _torch_peer(name, params, xn, yn, theirs, weight=wn)
-    got_value, got_grad = _ours(backend, dtype, name, params, xn, yn, ours, weight=wn)
+    case = BY_NAME[name]
+    want_value, want_grad = _torch_peer(case, params, xn, yn, theirs, weight=wn)
+    got_value, got_grad = _ours(backend, dtype, case, params, xn, yn, ours, weight=wn)
     _close(got_value, want_value, dtype, "value")
     _close(got_grad, want_grad, dtype, "grad vs torch.autograd")
 
@@ -201,22 +189,6 @@ def test_huber_against_optax(dtype: str, delta: float) -> None:
 
 
 # --- Keras 3 -------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def keras() -> Any:
-    """Keras 3 on JAX, imported without letting its import-time warnings fail the run."""
-    if "keras" not in sys.modules:
-        os.environ["KERAS_BACKEND"] = "jax"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a dependency's import-time notice is not our test
-        try:
-            import keras
-        except Exception as e:  # not installed, or a broken install
-            pytest.skip(f"keras cannot be imported: {type(e).__name__}: {e}")
-    if int(keras.__version__.split(".")[0]) < 3:
-        pytest.skip(f"Keras 3 needed, found {keras.__version__}")
-    return keras
-
-
 @pytest.mark.parametrize(
     ("cls", "name", "params"),
     [
@@ -237,7 +209,7 @@ def test_against_keras_default_reduction(keras: Any, cls: str, name: str, params
     wn = np.random.default_rng(13).random(8)
     loss = getattr(keras.losses, cls)(**params)
     assert loss.reduction == "sum_over_batch_size"
-    ours = getattr(rl, f"{name}_loss")
+    ours = function(BY_NAME[name])
     want = np.asarray(loss(yn, xn))  # Keras' order: (y_true, y_pred)
     got = ours(xn, yn, **params)
     assert got.dtype == np.float64

@@ -3,9 +3,9 @@
 Each test runs for every loss of the package on every backend (the dtype, the
 hyper-parameters and the residuals are drawn), through the ``xp`` fixture: on JAX every
 call goes through ``jax.jit`` and on Dask nothing may be computed inside robustloss (see
-``lazy.py``). Expected values come from mpmath (``hypo.oracle``) or from formulas worked by
-hand, never from robustloss. The number of examples is set by the hypothesis profile
-(``conftest.py``): ``ci`` by default, ``thorough`` for long local runs.
+``support/lazy.py``). Expected values come from mpmath (``support.oracle``) or from
+formulas worked by hand, never from robustloss. The number of examples is set by the
+hypothesis profile (``conftest.py``): ``ci`` by default, ``thorough`` for long local runs.
 """
 
 from __future__ import annotations
@@ -20,30 +20,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-import robustloss as rl
-import robustloss._reference
-from hypo import (
-    BOUNDED,
-    EPS,
-    LOSS_NAMES,
-    MAX,
-    SUBNORMAL,
-    TINY,
-    TRANSITIONS,
-    flushed,
-    oracle,
-    params,
-    round_to,
-)
-from matrix import Backend
-from robustloss._reference import TOLERANCES
+from support.assertions import TOLERANCES, assert_close
+from support.cases import BY_NAME, CASES, NAMES, Case, bound, call, kinks, transitions
+from support.matrix import Backend
+from support.oracle import EPS, MAX, SUBNORMAL, TINY, flushed, oracle, round_to
+from support.strategies import dtypes, params
 
-pytestmark = pytest.mark.parametrize("loss", LOSS_NAMES)
-
-
-def _fns(loss: str) -> tuple[Any, Any]:
-    # looked up at call time: the xp fixture may have replaced them by their lazy forms
-    return robustloss._reference.LOSSES[loss]
+pytestmark = pytest.mark.parametrize("case", CASES, ids=NAMES)
 
 
 def _residuals(dtype: str, p: dict[str, float], size: int = 16) -> st.SearchStrategy[np.ndarray]:
@@ -61,10 +44,10 @@ def _residuals(dtype: str, p: dict[str, float], size: int = 16) -> st.SearchStra
 
 
 def _draw(
-    data: st.DataObject, backend: Backend, loss: str
+    data: st.DataObject, backend: Backend, case: Case
 ) -> tuple[str, dict[str, float], np.ndarray]:
-    dtype = data.draw(st.sampled_from(backend.dtypes), label="dtype")
-    p = _working(data.draw(params(loss), label="params"), dtype)
+    dtype = data.draw(st.sampled_from(dtypes(backend)), label="dtype")
+    p = _working(data.draw(params(case), label="params"), dtype)
     r = data.draw(_residuals(dtype, p), label="r")
     return dtype, p, flushed(r, dtype, backend.name)  # as the backend sees them
 
@@ -76,8 +59,19 @@ def _working(p: dict[str, float], dtype: str) -> dict[str, float]:
     return {k: float(round_to(v, work)) for k, v in p.items()}
 
 
-def _eval(backend: Backend, fn: Any, x: Any, y: Any, **kw: Any) -> np.ndarray:
-    return backend.to_numpy(fn(x, y, **kw))
+def _eval(
+    backend: Backend,
+    case: Case,
+    kind: str,
+    x: Any,
+    y: Any,
+    p: dict[str, float],
+    reduction: str = "none",
+    **kw: Any,
+) -> np.ndarray:
+    """`case`'s loss or grad (`kind`), looked up at call time: the xp fixture may have
+    replaced it by its lazy form."""
+    return backend.to_numpy(call(case, kind, x, y, p, reduction=reduction, **kw))
 
 
 def _close(got: np.ndarray, want: np.ndarray, dtype: str, what: str, scale: float = 0.0) -> None:
@@ -87,49 +81,41 @@ def _close(got: np.ndarray, want: np.ndarray, dtype: str, what: str, scale: floa
     tolerance where a value is a small difference of larger terms (psi near its zeros).
     """
     rtol, atol = TOLERANCES[dtype]
-    rounded = round_to(want, dtype)
-    over = np.isinf(rounded) & np.isfinite(want)
-    edge = over | (np.abs(want) > MAX[dtype] * (1 - 4 * EPS[dtype]))
-    np.testing.assert_array_equal(np.isinf(got[over]), True, err_msg=f"{what}: overflow")
-    np.testing.assert_allclose(
-        got[~edge], want[~edge], rtol=rtol, atol=max(atol, rtol * scale), err_msg=what
-    )
+    assert_close(got, want, rtol=rtol, atol=max(atol, rtol * scale), what=what, overflow=dtype)
 
 
 @given(data=st.data())
 def test_value_and_grad_are_the_definition(
-    loss: str, backend: Backend, xp: ModuleType, data: st.DataObject
+    case: Case, backend: Backend, xp: ModuleType, data: st.DataObject
 ) -> None:
     """Elementwise value and derivative equal mpmath's, rounded to the dtype."""
-    dtype, p, r = _draw(data, backend, loss)
-    f, g = _fns(loss)
+    dtype, p, r = _draw(data, backend, case)
     x, zero = backend.asarray(r, dtype), backend.asarray(np.zeros_like(r), dtype)
-    rho, psi = oracle(loss, r, p)
-    _close(_eval(backend, f, x, zero, reduction="none", **p), rho, dtype, "value")
+    rho, psi = oracle(case.name, r, p)
+    _close(_eval(backend, case, "loss", x, zero, p), rho, dtype, "value")
     # psi near its zeros (Tukey at c, the redescenders far out) is a small difference:
     # judge it on the scale of psi over the sample
     big = float(np.max(np.abs(psi[np.isfinite(psi)]), initial=0.0))
-    _close(_eval(backend, g, x, zero, reduction="none", **p), psi, dtype, "grad", big)
+    _close(_eval(backend, case, "grad", x, zero, p), psi, dtype, "grad", big)
 
 
 @given(data=st.data())
 def test_zero_at_zero_nonnegative_and_symmetric(
-    loss: str, backend: Backend, xp: ModuleType, data: st.DataObject
+    case: Case, backend: Backend, xp: ModuleType, data: st.DataObject
 ) -> None:
     """rho(0) = psi(0) = 0; rho >= 0; swapping input and target: same rho, -psi, bit for bit."""
-    dtype, p, r = _draw(data, backend, loss)
+    dtype, p, r = _draw(data, backend, case)
     t = round_to(data.draw(hnp.arrays(np.float64, r.shape, elements=st.floats(-4, 4))), dtype)
-    f, g = _fns(loss)
     x, y = backend.asarray(r, dtype), backend.asarray(t, dtype)
-    values = _eval(backend, f, x, y, reduction="none", **p)
-    swapped = _eval(backend, f, y, x, reduction="none", **p)
-    grads = _eval(backend, g, x, y, reduction="none", **p)
-    grads_swapped = _eval(backend, g, y, x, reduction="none", **p)
+    values = _eval(backend, case, "loss", x, y, p)
+    swapped = _eval(backend, case, "loss", y, x, p)
+    grads = _eval(backend, case, "grad", x, y, p)
+    grads_swapped = _eval(backend, case, "grad", y, x, p)
     assert (values >= 0).all(), values
     np.testing.assert_array_equal(values, swapped)
     np.testing.assert_array_equal(grads, -grads_swapped)
-    at_zero = _eval(backend, f, x, x, reduction="none", **p)
-    grad_at_zero = _eval(backend, g, x, x, reduction="none", **p)
+    at_zero = _eval(backend, case, "loss", x, x, p)
+    grad_at_zero = _eval(backend, case, "grad", x, x, p)
     np.testing.assert_array_equal(at_zero, 0.0)
     np.testing.assert_array_equal(grad_at_zero, 0.0)
     # psi has the sign of r (or is 0): the loss never decreases away from 0
@@ -138,50 +124,46 @@ def test_zero_at_zero_nonnegative_and_symmetric(
 
 @given(data=st.data())
 def test_monotone_in_the_residual_and_bounded(
-    loss: str, backend: Backend, xp: ModuleType, data: st.DataObject
+    case: Case, backend: Backend, xp: ModuleType, data: st.DataObject
 ) -> None:
     """rho is non-decreasing in |r|; the redescending losses never exceed their bound."""
-    dtype, p, r = _draw(data, backend, loss)
+    dtype, p, r = _draw(data, backend, case)
     a = np.sort(np.abs(r))
-    f, g = _fns(loss)
     zero = backend.asarray(np.zeros_like(a), dtype)
-    values = _eval(backend, f, backend.asarray(a, dtype), zero, reduction="none", **p)
+    values = _eval(backend, case, "loss", backend.asarray(a, dtype), zero, p)
     slack = 8 * EPS[dtype]
     finite = np.isfinite(values)
     assert (np.diff(values[finite]) >= -slack * values[finite][1:]).all(), (a, values)
-    bound = BOUNDED(loss, p)
-    if bound is not None:
-        assert (values <= round_to(bound, dtype) * (1 + slack)).all(), (bound, values)
-    grads = _eval(backend, g, backend.asarray(a, dtype), zero, reduction="none", **p)
-    slope = {"huber": p.get("delta"), "pseudo_huber": p.get("delta")}.get(loss)
-    if loss in ("smooth_l1", "l1", "log_cosh"):
-        slope = 1.0
+    sup = bound(case, p)
+    if sup is not None:
+        assert (values <= round_to(sup, dtype) * (1 + slack)).all(), (sup, values)
+    grads = _eval(backend, case, "grad", backend.asarray(a, dtype), zero, p)
+    slope = case.tail_slope(p)
     if slope is not None:
         assert (grads <= round_to(slope, dtype) * (1 + slack)).all(), grads
 
 
 @given(data=st.data())
 def test_continuous_at_every_transition(
-    loss: str, backend: Backend, xp: ModuleType, data: st.DataObject
+    case: Case, backend: Backend, xp: ModuleType, data: st.DataObject
 ) -> None:
     """No jump across a branch or a change of form: at the transition and 1, 2, 4 ulp to
     either side, rho varies by no more than its slope allows, and rho and psi are mpmath's.
     """
-    dtype = data.draw(st.sampled_from(backend.dtypes), label="dtype")
-    p = _working(data.draw(params(loss), label="params"), dtype)
-    points = [v for v in round_to(TRANSITIONS(loss, p), dtype) if 0 < v < MAX[dtype] / 4]
+    dtype = data.draw(st.sampled_from(dtypes(backend)), label="dtype")
+    p = _working(data.draw(params(case), label="params"), dtype)
+    points = [v for v in round_to(transitions(case, p), dtype) if 0 < v < MAX[dtype] / 4]
     if not points:
         return
     eps = EPS[dtype]
     steps = np.array([-4, -2, -1, 0, 1, 2, 4], dtype=np.float64) * eps
     a = round_to(np.concatenate([t * (1 + steps) for t in points]), dtype)
     a = a * data.draw(st.sampled_from([1.0, -1.0]), label="sign")
-    f, g = _fns(loss)
     zero = backend.asarray(np.zeros_like(a), dtype)
     x = backend.asarray(a, dtype)
-    values = _eval(backend, f, x, zero, reduction="none", **p)
-    grads = _eval(backend, g, x, zero, reduction="none", **p)
-    rho, psi = oracle(loss, a, p)
+    values = _eval(backend, case, "loss", x, zero, p)
+    grads = _eval(backend, case, "grad", x, zero, p)
+    rho, psi = oracle(case.name, a, p)
     _close(values, rho, dtype, "value")
     _close(grads, psi, dtype, "grad", float(np.max(np.abs(psi))))
     for v, d, at in zip(*(z.reshape(len(points), -1) for z in (values, grads, a)), strict=True):
@@ -191,21 +173,21 @@ def test_continuous_at_every_transition(
 
 @given(data=st.data())
 def test_grad_is_a_central_difference(
-    loss: str, backend: Backend, xp: ModuleType, data: st.DataObject
+    case: Case, backend: Backend, xp: ModuleType, data: st.DataObject
 ) -> None:
     """In float64, psi equals (rho(r + h) - rho(r - h)) / 2h away from the kinks."""
-    p = data.draw(params(loss), label="params")
+    p = data.draw(params(case), label="params")
     r = data.draw(_residuals("float64", p, size=8), label="r")
     h = 1e-6 * np.maximum(np.abs(r), 1e-2)
-    kinks = [0.0, *TRANSITIONS(loss, p)] if loss in ("huber", "smooth_l1", "l1", "tukey") else []
+    # the losses with kinks: away from 0 and every transition
+    away = [0.0, *transitions(case, p)] if kinks(case, p) else []
     far = np.ones(r.shape, bool)
-    for k in kinks:
+    for k in away:
         far &= np.abs(np.abs(r) - k) > 4 * h
-    f, g = _fns(loss)
     zero = backend.asarray(np.zeros_like(r), "float64")
-    up = _eval(backend, f, backend.asarray(r + h, "float64"), zero, reduction="none", **p)
-    down = _eval(backend, f, backend.asarray(r - h, "float64"), zero, reduction="none", **p)
-    grads = _eval(backend, g, backend.asarray(r, "float64"), zero, reduction="none", **p)
+    up = _eval(backend, case, "loss", backend.asarray(r + h, "float64"), zero, p)
+    down = _eval(backend, case, "loss", backend.asarray(r - h, "float64"), zero, p)
+    grads = _eval(backend, case, "grad", backend.asarray(r, "float64"), zero, p)
     ok = far & np.isfinite(up) & np.isfinite(down) & np.isfinite(grads)
     with np.errstate(invalid="ignore"):
         central = (up - down) / ((r + h) - (r - h))
@@ -228,63 +210,64 @@ def _hand(loss: str, r: np.ndarray, p: dict[str, float]) -> np.ndarray:
 
 @given(data=st.data())
 def test_relations_between_losses(
-    loss: str, backend: Backend, xp: ModuleType, data: st.DataObject
+    case: Case, backend: Backend, xp: ModuleType, data: st.DataObject
 ) -> None:
     """huber(d) = d smooth_l1(d); general at alpha = 2, 0, -2, -inf; limits and orderings."""
-    dtype, p, r = _draw(data, backend, loss)
+    dtype, p, r = _draw(data, backend, case)
     rtol = TOLERANCES[dtype][0]
     # results below the smallest normal number are rounded to the subnormal spacing
     # (XLA flushes them to 0); the formulas by hand are not
     atol = 2 * (TINY[dtype] if backend.name == "jax" else SUBNORMAL[dtype])
     x, zero = backend.asarray(r, dtype), backend.asarray(np.zeros_like(r), dtype)
-    value = _eval(backend, _fns(loss)[0], x, zero, reduction="none", **p)
-    grad = _eval(backend, _fns(loss)[1], x, zero, reduction="none", **p)
+    value = _eval(backend, case, "loss", x, zero, p)
+    grad = _eval(backend, case, "grad", x, zero, p)
     ok = np.isfinite(value) & (np.abs(value) < MAX[dtype] / 4)
-    if loss == "huber":
+    general = BY_NAME["general"]
+    if case.name == "huber":
         d = p["delta"]
-        other = _eval(backend, rl.smooth_l1_loss, x, zero, reduction="none", beta=d)
-        other_g = _eval(backend, rl.smooth_l1_loss_grad, x, zero, reduction="none", beta=d)
+        other = _eval(backend, BY_NAME["smooth_l1"], "loss", x, zero, {"beta": d})
+        other_g = _eval(backend, BY_NAME["smooth_l1"], "grad", x, zero, {"beta": d})
         # smooth_l1 is rounded before it is scaled by d: so is its absolute error
         np.testing.assert_allclose(value[ok], d * other[ok], rtol=2 * rtol, atol=(1 + d) * atol)
         np.testing.assert_allclose(grad, d * other_g, rtol=2 * rtol, atol=(1 + d) * atol)
         # pseudo-Huber is below Huber and tends to it where |r| << delta
-        ph = _eval(backend, rl.pseudo_huber_loss, x, zero, reduction="none", delta=d)
+        ph = _eval(backend, BY_NAME["pseudo_huber"], "loss", x, zero, {"delta": d})
         assert (ph[ok] <= value[ok] * (1 + 2 * rtol) + atol).all()
         inner = ok & (np.abs(r) <= d)
         gap = value[inner] - ph[inner]
         assert (gap <= value[inner] * ((r[inner] / d) ** 2 / 4 + 2 * rtol) + atol).all()
-    elif loss == "smooth_l1":
+    elif case.name == "smooth_l1":
         l1 = np.abs(r)
         assert (value[ok] <= l1[ok] * (1 + rtol) + atol).all()
         assert (l1[ok] - value[ok] <= p["beta"] / 2 * (1 + rtol) + rtol * l1[ok]).all()
-    elif loss in ("cauchy", "geman_mcclure", "welsch"):
-        alpha = {"cauchy": 0.0, "geman_mcclure": -2.0, "welsch": -math.inf}[loss]
-        general = _eval(backend, rl.general_loss, x, zero, reduction="none", alpha=alpha, **p)
-        np.testing.assert_allclose(value, general, rtol=2 * rtol, atol=atol)
-        np.testing.assert_allclose(value, _hand(loss, r, p), rtol=2 * rtol, atol=atol)
-    elif loss == "general":
+    elif case.alpha is not None:  # Cauchy, Geman-McClure, Welsch
+        at = {"alpha": case.alpha, **p}
+        same = _eval(backend, general, "loss", x, zero, at)
+        np.testing.assert_allclose(value, same, rtol=2 * rtol, atol=atol)
+        np.testing.assert_allclose(value, _hand(case.name, r, p), rtol=2 * rtol, atol=atol)
+    elif case.name == "general":
         s = p["scale"]
-        two = _eval(backend, rl.general_loss, x, zero, reduction="none", alpha=2.0, scale=s)
+        two = _eval(backend, general, "loss", x, zero, {"alpha": 2.0, "scale": s})
         want = _hand("general2", r, p)
         fits = np.abs(want) < MAX[dtype] / 4
         np.testing.assert_allclose(two[fits], want[fits], rtol=2 * rtol, atol=atol)
         # Barron's loss increases with alpha
         if p["alpha"] < 2:
             assert (value[ok] <= two[ok] * (1 + 4 * rtol) + atol).all()
-    elif loss in ("tukey", "log_cosh"):
+    elif case.name in ("tukey", "log_cosh"):
         half_square = 0.5 * r * r
         assert (value[ok] <= half_square[ok] * (1 + 2 * rtol) + atol).all()
-        if loss == "log_cosh":
+        if case.name == "log_cosh":
             low = np.abs(r) - math.log(2)
             assert (value[ok] >= low[ok] - rtol * np.abs(r[ok])).all()
 
 
 @given(data=st.data())
 def test_reductions_are_consistent(
-    loss: str, backend: Backend, xp: ModuleType, data: st.DataObject
+    case: Case, backend: Backend, xp: ModuleType, data: st.DataObject
 ) -> None:
     """sum = N mean; weighted_mean(1) = mean; sum(w) = sum(w l); scaling w by 2 changes nothing."""
-    dtype, p, r = _draw(data, backend, loss)
+    dtype, p, r = _draw(data, backend, case)
     rtol = TOLERANCES[dtype][0] * 4
     positive = st.one_of(st.just(0.0), st.floats(1e-3, 8))  # subnormal weights: no digits
     wn = data.draw(hnp.arrays(np.float64, r.shape, elements=positive), label="weight")
@@ -293,29 +276,28 @@ def test_reductions_are_consistent(
     # that is up to half a subnormal spacing per term; XLA on CPU flushes subnormal
     # results to zero
     atol = r.size * 8 * (TINY[dtype] if backend.name == "jax" else SUBNORMAL[dtype])
-    f, g = _fns(loss)
     x, zero = backend.asarray(r, dtype), backend.asarray(np.zeros_like(r), dtype)
     w, ones = backend.asarray(wn, dtype), backend.asarray(np.ones_like(r), dtype)
     w2 = backend.asarray(2 * wn, dtype)
-    none = _eval(backend, f, x, zero, reduction="none", **p)
+    none = _eval(backend, case, "loss", x, zero, p)
     if not np.isfinite(none).all() or none.sum() > MAX[dtype] / 64:
         return  # sums of values near overflow are not comparable
     n = r.size
-    total = _eval(backend, f, x, zero, reduction="sum", **p)
-    mean = _eval(backend, f, x, zero, reduction="mean", **p)
+    total = _eval(backend, case, "loss", x, zero, p, reduction="sum")
+    mean = _eval(backend, case, "loss", x, zero, p, reduction="mean")
     np.testing.assert_allclose(total, mean * n, rtol=rtol, atol=atol * n)
-    unit = _eval(backend, f, x, zero, reduction="weighted_mean", weight=ones, **p)
+    unit = _eval(backend, case, "loss", x, zero, p, reduction="weighted_mean", weight=ones)
     np.testing.assert_allclose(unit, mean, rtol=rtol, atol=atol)
-    weighted_sum = _eval(backend, f, x, zero, reduction="sum", weight=w, **p)
+    weighted_sum = _eval(backend, case, "loss", x, zero, p, reduction="sum", weight=w)
     np.testing.assert_allclose(weighted_sum, np.sum(wn * none), rtol=rtol, atol=atol)
-    wm = _eval(backend, f, x, zero, reduction="weighted_mean", weight=w, **p)
-    wm2 = _eval(backend, f, x, zero, reduction="weighted_mean", weight=w2, **p)
+    wm = _eval(backend, case, "loss", x, zero, p, reduction="weighted_mean", weight=w)
+    wm2 = _eval(backend, case, "loss", x, zero, p, reduction="weighted_mean", weight=w2)
     np.testing.assert_array_equal(wm, wm2)
     if wn.sum() == 0:
         assert np.isnan(wm)
     # the derivative of each reduction is psi times w / denominator
-    gn = _eval(backend, g, x, zero, reduction="none", **p)
-    gm = _eval(backend, g, x, zero, reduction="mean", **p)
-    gw = _eval(backend, g, x, zero, reduction="sum", weight=w, **p)
+    gn = _eval(backend, case, "grad", x, zero, p)
+    gm = _eval(backend, case, "grad", x, zero, p, reduction="mean")
+    gw = _eval(backend, case, "grad", x, zero, p, reduction="sum", weight=w)
     np.testing.assert_allclose(gm, gn / n, rtol=rtol, atol=atol)
     np.testing.assert_allclose(gw, wn * gn, rtol=rtol, atol=atol)

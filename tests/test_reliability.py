@@ -21,40 +21,28 @@ import numpy as np
 import pytest
 
 import robustloss as rl
-from lazy import no_compute
-from matrix import load_backend
-from robustloss._reference import LOSSES
+from support.cases import CASES, Case, bind, call, make_object, paths
+from support.lazy import no_compute
+from support.matrix import load_backend
 
 OWN_MATRIX = True
-
-PARAMS: dict[str, dict[str, float]] = {
-    "huber": {"delta": 1.5},
-    "smooth_l1": {"beta": 0.5},
-    "pseudo_huber": {"delta": 2.0},
-    "tukey": {"c": 4.685},
-    "cauchy": {"scale": 0.5},
-    "welsch": {"scale": 1.0},
-    "geman_mcclure": {"scale": 2.0},
-    "general": {"alpha": 0.5, "scale": 1.0},
-}
 
 
 # --- torch.compile -------------------------------------------------------------------------
 @pytest.mark.slow
 # TorchDynamo's own note on array_api_compat's functools.lru_cache helpers
 @pytest.mark.filterwarnings("ignore:Dynamo detected a call to a `functools.lru_cache`")
-@pytest.mark.parametrize("loss", list(LOSSES))
-def test_torch_compile_fullgraph(loss: str) -> None:
+@pytest.mark.parametrize(("case", "p"), paths())
+def test_torch_compile_fullgraph(case: Case, p: dict[str, float]) -> None:
     torch = pytest.importorskip("torch")
-    f, g = LOSSES[loss]
-    p = PARAMS.get(loss, {})
+    f, g = bind(case, "loss", p), bind(case, "grad", p)
 
     def every(x: Any, y: Any, w: Any) -> list[Any]:
         return [
-            f(x, y, reduction="mean", **p),
-            g(x, y, reduction="sum", **p),
-            f(x, y, reduction="weighted_mean", weight=w, **p),
-            g(x, y, reduction="none", weight=w, **p),
+            f(x, y, reduction="mean"),
+            g(x, y, reduction="sum"),
+            f(x, y, reduction="weighted_mean", weight=w),
+            g(x, y, reduction="none", weight=w),
         ]
 
     gen = torch.Generator().manual_seed(7)
@@ -68,21 +56,10 @@ def test_torch_compile_fullgraph(loss: str) -> None:
 
 # --- threads -------------------------------------------------------------------------------
 def _objects() -> list[rl.Loss]:
+    """The object of every loss, with each special path's hyper-parameters."""
     out: list[rl.Loss] = []
     for reduction in ("mean", "none", "weighted_mean"):
-        out += [
-            rl.HuberLoss(reduction, delta=1.5),
-            rl.SmoothL1Loss(reduction=reduction, beta=0.5),
-            rl.L1Loss(reduction=reduction),
-            rl.MSELoss(reduction=reduction),
-            rl.LogCoshLoss(reduction),
-            rl.PseudoHuberLoss(reduction, delta=2.0),
-            rl.TukeyLoss(reduction),
-            rl.CauchyLoss(reduction, scale=0.5),
-            rl.WelschLoss(reduction),
-            rl.GemanMcClureLoss(reduction, scale=2.0),
-            rl.GeneralLoss(0.5, reduction=reduction),
-        ]
+        out += [make_object(c, p, reduction=reduction) for c in CASES for p in c.paths]
     return out
 
 
@@ -145,12 +122,10 @@ def test_dask_mean_over_more_than_2_31_elements() -> None:
 
 
 # --- GPU ----------------------------------------------------------------------------------
-@pytest.mark.parametrize("loss", list(LOSSES))
-def test_torch_cuda_never_synchronizes(loss: str) -> None:
+@pytest.mark.parametrize(("case", "p"), paths())
+def test_torch_cuda_never_synchronizes(case: Case, p: dict[str, float]) -> None:
     backend = load_backend("torch-cuda")
     torch = pytest.importorskip("torch")
-    f, g = LOSSES[loss]
-    p = PARAMS.get(loss, {})
     rng = np.random.default_rng(3)
     x, y, w = (backend.asarray(rng.normal(size=(256, 33)), "float32") for _ in range(3))
     x.requires_grad_(True)
@@ -158,9 +133,9 @@ def test_torch_cuda_never_synchronizes(loss: str) -> None:
     torch.cuda.set_sync_debug_mode("error")
     try:
         for reduction in ("none", "mean", "sum", "weighted_mean"):
-            f(x, y, reduction=reduction, weight=w, **p)
-            g(x, y, reduction=reduction, weight=w, **p)
-        f(x, y, **p).backward()
+            call(case, "loss", x, y, p, reduction=reduction, weight=w)
+            call(case, "grad", x, y, p, reduction=reduction, weight=w)
+        call(case, "loss", x, y, p).backward()
     finally:
         torch.cuda.set_sync_debug_mode("default")
 

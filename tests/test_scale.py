@@ -21,36 +21,26 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import robustloss._reference
-import robustloss.weights
-from hypo import (
-    EPS,
-    MAX,
-    TINY,
-    close_or_overflow,
-    flushed,
-    magnitudes,
-    mp_weight,
-    oracle,
-    round_to,
-    signed,
-    work_dtype,
-)
-from matrix import Backend
-from robustloss._reference import TOLERANCES
+from support.assertions import TOLERANCES, assert_close_or_overflow
+from support.cases import CASES, Case, call, weight
+from support.matrix import Backend
+from support.oracle import EPS, MAX, TINY, flushed, mp_weight, oracle, round_to, work_dtype
+from support.strategies import dtypes, magnitudes, signed
 
-pytestmark = pytest.mark.parametrize("loss", ["cauchy", "welsch", "geman_mcclure", "general"])
+#: the losses of t = r / scale
+SCALED = tuple(case for case in CASES if "scale" in case.parameters)
+pytestmark = pytest.mark.parametrize("case", SCALED, ids=[case.name for case in SCALED])
 
 _ALPHA = st.sampled_from([0.0, -2.0, 1.0, 0.5, -0.5, 1.5, 0.999, -10.0, 4.0, -math.inf])
 
 
-def _draw(data: st.DataObject, backend: Backend, loss: str) -> tuple[str, dict[str, float], Any]:
-    dtype = data.draw(st.sampled_from(backend.dtypes), label="dtype")
+def _draw(data: st.DataObject, backend: Backend, case: Case) -> tuple[str, dict[str, float], Any]:
+    dtype = data.draw(st.sampled_from(dtypes(backend)), label="dtype")
     work = work_dtype(dtype)
     # the scale as the loss uses it: rounded to the working dtype, at least its tiny
     scale = data.draw(magnitudes(work).filter(lambda s: s < 1.0), label="scale")
     p = {"scale": float(round_to(scale, work))}
-    if loss == "general":
+    if "alpha" in case.parameters:
         p["alpha"] = float(round_to(data.draw(_ALPHA, label="alpha"), work))
     return dtype, p, flushed(signed(data, dtype), dtype, backend.name)
 
@@ -76,25 +66,28 @@ def _check(
     # XLA flushes subnormal intermediates (t**2 / b in L) to 0: values up to a few
     # smallest normal numbers (rho = b/2 t**2 / b) may be 0 on JAX
     tiny = TINY[dtype] * (32 if backend.name == "jax" else 4)
-    close_or_overflow(got, want, dtype, rtol, tiny, what)
+    assert_close_or_overflow(got, want, dtype, rtol, tiny, what)
 
 
 @given(data=st.data())
 def test_small_scale_over_the_whole_range(
-    loss: str, backend: Backend, xp: ModuleType, data: st.DataObject
+    case: Case, backend: Backend, xp: ModuleType, data: st.DataObject
 ) -> None:
     """rho, psi and the IRLS weight equal mpmath's for every residual of the dtype."""
-    dtype, p, r = _draw(data, backend, loss)
-    f, g = robustloss._reference.LOSSES[loss]
-    w = getattr(robustloss.weights, loss)
+    loss = case.name
+    dtype, p, r = _draw(data, backend, case)
     x, zero = backend.asarray(r, dtype), backend.asarray(np.zeros_like(r), dtype)
+
+    def check_all(p: dict[str, Any], rho: Any, psi: Any, w: Any, rtol: float) -> None:
+        value = call(case, "loss", x, zero, p, reduction="none")
+        grad = call(case, "grad", x, zero, p, reduction="none")
+        _check(backend.to_numpy(value), rho, dtype, rtol, "value", backend)
+        _check(backend.to_numpy(grad), psi, dtype, rtol, "grad", backend)
+        _check(backend.to_numpy(weight(case, x, p)), w, dtype, rtol, "weight", backend)
+
     rho, psi = oracle(loss, r, p)
-    weight = mp_weight(loss, r, p)
-    rtol = _tolerance(dtype, p)
-    _check(backend.to_numpy(f(x, zero, reduction="none", **p)), rho, dtype, rtol, "value", backend)
-    _check(backend.to_numpy(g(x, zero, reduction="none", **p)), psi, dtype, rtol, "grad", backend)
-    _check(backend.to_numpy(w(x, **p)), weight, dtype, rtol, "weight", backend)
-    if loss != "general":
+    check_all(p, rho, psi, mp_weight(loss, r, p), _tolerance(dtype, p))
+    if "alpha" not in case.parameters:
         return
     # an array alpha, one per residual (2, +-inf selected elementwise): the same numbers
     alphas = round_to(data.draw(st.lists(_ALPHA, min_size=r.size, max_size=r.size)), "float32")
@@ -102,12 +95,9 @@ def test_small_scale_over_the_whole_range(
     each = [{"alpha": float(v), "scale": p["scale"]} for v in alphas]
     want = [oracle(loss, r[i : i + 1], q) for i, q in enumerate(each)]
     rho, psi = (np.concatenate([w_[k] for w_ in want]) for k in (0, 1))
-    weight = np.concatenate([mp_weight(loss, r[i : i + 1], q) for i, q in enumerate(each)])
+    w = np.concatenate([mp_weight(loss, r[i : i + 1], q) for i, q in enumerate(each)])
     rtol = max(_tolerance(dtype, q) for q in each)
-    kw = {"alpha": a, "scale": p["scale"]}
-    _check(backend.to_numpy(f(x, zero, reduction="none", **kw)), rho, dtype, rtol, "value", backend)
-    _check(backend.to_numpy(g(x, zero, reduction="none", **kw)), psi, dtype, rtol, "grad", backend)
-    _check(backend.to_numpy(w(x, **kw)), weight, dtype, rtol, "weight", backend)
+    check_all({"alpha": a, "scale": p["scale"]}, rho, psi, w, rtol)
 
 
 @pytest.mark.parametrize(
@@ -119,22 +109,22 @@ def test_small_scale_over_the_whole_range(
     ],
 )
 def test_cauchy_beyond_float32_by_hand(
-    loss: str, backend: Backend, xp: ModuleType, r: float, scale: float, want: float
+    case: Case, backend: Backend, xp: ModuleType, r: float, scale: float, want: float
 ) -> None:
     """Cauchy's loss where t overflows float32 (the general loss at alpha = 0)."""
     if "float32" not in backend.dtypes:
         pytest.skip(f"{backend.name} has no float32")
-    if loss in ("welsch", "geman_mcclure"):  # bounded: 1 and 2 there (by hand)
-        want = {"welsch": 1.0, "geman_mcclure": 2.0}[loss]
-    f = robustloss._reference.LOSSES[loss][0]
-    kw: dict[str, float] = {"alpha": 0.0} if loss == "general" else {}
+    p: dict[str, float] = {"alpha": 0.0} if "alpha" in case.parameters else {}
+    p["scale"] = scale
+    if case.bounded:  # Welsch and Geman-McClure: their sup there, 1 and 2 (by hand)
+        want = {"welsch": 1.0, "geman_mcclure": 2.0}[case.name]
     x = backend.asarray(np.asarray([r, -r]), "float32")
     zero = backend.asarray(np.zeros(2), "float32")
-    got = backend.to_numpy(f(x, zero, reduction="none", scale=scale, **kw))
+    got = backend.to_numpy(call(case, "loss", x, zero, p, reduction="none"))
     np.testing.assert_allclose(got, want, rtol=4 * EPS["float32"])
 
 
-def test_psi_near_zero_with_a_tiny_scale(loss: str, backend: Backend, xp: ModuleType) -> None:
+def test_psi_near_zero_with_a_tiny_scale(case: Case, backend: Backend, xp: ModuleType) -> None:
     """psi(r) = r / scale**2 (1 + O(t**2)) near 0 for every alpha (by hand).
 
     scale**2 = 1e-40 is below float32's smallest normal number: XLA would divide by 0 if
@@ -146,18 +136,17 @@ def test_psi_near_zero_with_a_tiny_scale(loss: str, backend: Backend, xp: Module
     r = np.asarray([1e-30, -3e-31, 2e-29, -1e-30])
     x = backend.asarray(r, "float32")
     zero = backend.asarray(np.zeros(4), "float32")
-    g = robustloss._reference.LOSSES[loss][1]
     scale = float(round_to(1e-20, "float32"))
     want = round_to(r, "float32") / scale / scale
     rtol = 8 * EPS["float32"]
     alphas: list[Any] = [None]
-    if loss == "general":
+    if "alpha" in case.parameters:
         array = backend.asarray(np.asarray([2, 0.5, -np.inf, np.inf]), "float32")
         alphas = [2.0, 0.5, -math.inf, array]
     for alpha in alphas:
-        kw: dict[str, Any] = {} if alpha is None else {"alpha": alpha}
+        p: dict[str, Any] = {"scale": 1e-20} if alpha is None else {"alpha": alpha, "scale": 1e-20}
         closed = alpha is None or (isinstance(alpha, float) and alpha == 2.0)
-        exponential = loss == "welsch" or (loss == "general" and not closed)
+        exponential = case.name == "welsch" or (case.name == "general" and not closed)
         tol = rtol * (1 + abs(math.log(scale))) if exponential else rtol
-        got = backend.to_numpy(g(x, zero, reduction="none", scale=1e-20, **kw))
+        got = backend.to_numpy(call(case, "grad", x, zero, p, reduction="none"))
         np.testing.assert_allclose(got, want, rtol=tol, err_msg=f"alpha={alpha}")

@@ -7,7 +7,6 @@ native kernels and psi-backed autograd, the JAX cache, Dask's laziness, and the 
 
 from __future__ import annotations
 
-import math
 import subprocess
 import sys
 import tracemalloc
@@ -18,62 +17,25 @@ import numpy as np
 import pytest
 
 import robustloss as rl
-from lazy import no_compute
-from matrix import Backend
-from robustloss import _definitions, _family, _general, _strategies
-from robustloss._definitions import LossDefinition
-from robustloss._reference import LOSSES
+from robustloss import _strategies
+from support.cases import Case, call, paths
+from support.lazy import no_compute
+from support.matrix import Backend
 
 REDUCTIONS = ["none", "mean", "sum", "weighted_mean"]
 BLOCK = _strategies.BLOCK
-
-
-def _definitions_in_the_package() -> list[str]:
-    found = []
-    for module in (_definitions, _family, _general):
-        for value in vars(module).values():
-            if isinstance(value, LossDefinition):
-                found.append(value.name)
-    return found
-
-
 #: every definition, with hyper-parameters that exercise its special paths
-PARAMS: list[tuple[str, dict[str, float]]] = [
-    ("huber", {"delta": 0.7}),
-    ("smooth_l1", {"beta": 1.3}),
-    ("smooth_l1", {"beta": 0.0}),
-    ("l1", {}),
-    ("mse", {}),
-    ("log_cosh", {}),
-    ("pseudo_huber", {"delta": 0.5}),
-    ("tukey", {"c": 1.5}),
-    ("cauchy", {"scale": 0.5}),
-    ("welsch", {"scale": 2.0}),
-    ("geman_mcclure", {"scale": 1.0}),
-    ("general", {"alpha": 0.5, "scale": 1.5}),
-    ("general", {"alpha": 0.0}),
-    ("general", {"alpha": -math.inf}),
-]
-IDS = [n + "".join(f"-{k}{v:g}" for k, v in p.items()) for n, p in PARAMS]
+PATHS = paths()
 
 
-def test_every_definition_is_covered() -> None:
-    assert set(_definitions_in_the_package()) == {name for name, _ in PARAMS}
-    assert set(LOSSES) == {name for name, _ in PARAMS}
+def _call(case: Case, params: dict[str, float], *args: Any, grad: bool = False, **kw: Any) -> Any:
+    return call(case, "grad" if grad else "loss", *args, params, **kw)
 
 
-def _call(name: str, params: dict[str, float], *args: Any, grad: bool = False, **kw: Any) -> Any:
-    fn = LOSSES[name][1 if grad else 0]
-    if name == "general":
-        params = {"scale": 1.0, **params}
-        return fn(*args, params["alpha"], params["scale"], **kw)
-    return fn(*args, **params, **kw)
-
-
-def _both(name: str, params: dict[str, float], *args: Any, **kw: Any) -> tuple[Any, Any]:
-    fast = _call(name, params, *args, **kw)
+def _both(case: Case, params: dict[str, float], *args: Any, **kw: Any) -> tuple[Any, Any]:
+    fast = _call(case, params, *args, **kw)
     with rl.fast_paths(False):
-        generic = _call(name, params, *args, **kw)
+        generic = _call(case, params, *args, **kw)
     return fast, generic
 
 
@@ -90,9 +52,9 @@ def _tol(dtype: str) -> dict[str, float]:
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize(("name", "params"), PARAMS, ids=IDS)
+@pytest.mark.parametrize(("case", "params"), PATHS)
 def test_strategy_equals_generic(
-    backend: Backend, dtype: str, name: str, params: dict[str, float], reduction: str
+    backend: Backend, dtype: str, case: Case, params: dict[str, float], reduction: str
 ) -> None:
     xn, yn, wn = _inputs(17 * 2000, "float64")  # a block and a bit; JAX compiles
     assert xn.size > max(BLOCK, _strategies.JAX_MIN_SIZE)
@@ -103,18 +65,18 @@ def test_strategy_equals_generic(
         x = backend.asarray(xs, dtype)
         y = backend.asarray(yn.reshape(xs.shape), dtype)
         for w in (None, backend.asarray(wn.reshape(xs.shape), dtype)):
-            fast, generic = _both(name, params, x, y, reduction=reduction, weight=w)
+            fast, generic = _both(case, params, x, y, reduction=reduction, weight=w)
             assert fast.dtype == generic.dtype
             assert tuple(fast.shape) == tuple(generic.shape)
             rtol = {"float16": 2e-3, "bfloat16": 1.6e-2}.get(dtype)
             tol = _tol(dtype) if rtol is None else {"rtol": rtol, "atol": 1e-3}
             np.testing.assert_allclose(backend.to_numpy(fast), backend.to_numpy(generic), **tol)
             g_fast, g_generic = (
-                _call(name, params, x, y, grad=True, reduction=reduction, weight=w),
+                _call(case, params, x, y, grad=True, reduction=reduction, weight=w),
                 None,
             )
             with rl.fast_paths(False):
-                g_generic = _call(name, params, x, y, grad=True, reduction=reduction, weight=w)
+                g_generic = _call(case, params, x, y, grad=True, reduction=reduction, weight=w)
             np.testing.assert_allclose(backend.to_numpy(g_fast), backend.to_numpy(g_generic), **tol)
 
 
@@ -125,9 +87,9 @@ test_strategy_equals_generic.dtypes = ("float16", "bfloat16", "float32", "float6
 @pytest.mark.parametrize("reduction", ["mean", "sum", "weighted_mean"])
 def test_numpy_blocks_at_their_edges(size: int, reduction: str) -> None:
     x, y, w = _inputs(size, "float64", seed=size)
-    for name, params in PARAMS:
+    for case, params in (p.values for p in PATHS):
         for weight in (None, w, w[:1], 0.5):
-            fast, generic = _both(name, params, x, y, reduction=reduction, weight=weight)
+            fast, generic = _both(case, params, x, y, reduction=reduction, weight=weight)
             np.testing.assert_allclose(fast, generic, rtol=1e-12, atol=1e-300, equal_nan=True)
             assert type(fast) is type(generic)
 
@@ -140,32 +102,32 @@ def test_numpy_strided_read_only_and_broadcast_weights() -> None:
     wb = w[: xs.shape[1]]  # broadcasts over the rows
     before = (xs.copy(), ys.copy(), wb.copy())
     for reduction in ("mean", "sum", "weighted_mean"):
-        for name, params in PARAMS:
-            fast, generic = _both(name, params, xs, ys, reduction=reduction, weight=wb)
+        for case, params in (p.values for p in PATHS):
+            fast, generic = _both(case, params, xs, ys, reduction=reduction, weight=wb)
             np.testing.assert_allclose(fast, generic, **_tol("float32"))
     for a, b in zip((xs, ys, wb), before, strict=True):
         np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize(("name", "params"), PARAMS, ids=IDS)
-def test_numpy_memory_is_bounded(name: str, params: dict[str, float]) -> None:
+@pytest.mark.parametrize(("case", "params"), PATHS)
+def test_numpy_memory_is_bounded(case: Case, params: dict[str, float]) -> None:
     x, y, _ = _inputs(10**7, "float32", seed=1)
     for reduction in ("mean", "sum"):
         tracemalloc.start()
         try:
-            _call(name, params, x, y, reduction=reduction)
+            _call(case, params, x, y, reduction=reduction)
             peak = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
-        assert peak <= 16 * 2**20, f"{name} {reduction}: {peak / 2**20:.1f} MiB"
+        assert peak <= 16 * 2**20, f"{case.name} {reduction}: {peak / 2**20:.1f} MiB"
 
 
 # --- PyTorch -------------------------------------------------------------------------------
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize(("name", "params"), PARAMS, ids=IDS)
+@pytest.mark.parametrize(("case", "params"), PATHS)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_torch_forward_and_backward_equal_generic(
-    name: str, params: dict[str, float], reduction: str, dtype: str
+    case: Case, params: dict[str, float], reduction: str, dtype: str
 ) -> None:
     torch = pytest.importorskip("torch")
     xn, yn, _ = _inputs(1000, dtype, seed=3)
@@ -174,7 +136,7 @@ def test_torch_forward_and_backward_equal_generic(
         x = torch.tensor(xn, requires_grad=True)
         y = torch.tensor(yn, requires_grad=True)
         with rl.fast_paths(enabled):
-            out = _call(name, params, x, y, reduction=reduction)
+            out = _call(case, params, x, y, reduction=reduction)
         (out.sum() if reduction == "none" else out).backward()
         assert x.grad is not None
         assert y.grad is not None

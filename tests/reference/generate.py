@@ -10,9 +10,10 @@ robustloss never computes its own expected values. Each expected value and gradi
   ``l1_loss`` / ``mse_loss(weight=w)`` for ``'none'``, ``'sum'`` and ``'weighted_mean'``
   (PyTorch's weighted ``'mean'`` divides by ``sum(w)``); and, without a weight,
   ``'weighted_mean'`` by PyTorch's ``'mean'`` (``sum(w) = N`` then);
-* mpmath at 50 digits, evaluating the definitions of DESIGN.md written out below with
-  explicit branches, for what PyTorch cannot produce (Huber and Smooth L1 ``'weighted_mean'``
-  with a weight, Smooth L1 with a weight, L1 and MSE ``'mean'`` with a weight).
+* mpmath at 50 digits, evaluating the definitions of DESIGN.md written out with explicit
+  branches (``tests/support/oracle.py``), for what PyTorch cannot produce (Huber and
+  Smooth L1 ``'weighted_mean'`` with a weight, Smooth L1 with a weight, L1 and MSE
+  ``'mean'`` with a weight).
 
 For the rest of the family (log-cosh, pseudo-Huber, Tukey, Cauchy, Welsch, Geman-McClure
 and Barron's general loss, which PyTorch lacks) mpmath produces every value and gradient,
@@ -35,13 +36,18 @@ Inputs are exact in every dtype a case lists (multiples of 1/16 in [-8, 8], weig
 multiples of 1/4 in [0, 4]); a dtype is listed only if the inputs are exact in it and no
 expected value overflows it.
 
-    python tests/generate_reference.py           # rewrite the file
-    python tests/generate_reference.py --check   # exit 1 if the file is not what this writes
+    python tests/reference/generate.py           # rewrite the file
+    python tests/reference/generate.py --check   # exit 1 if the file is not what this writes
+
+The losses and their hyper-parameters come from the tests' table (``tests/support/cases.py``,
+each row's ``reference`` sets, in order); no test imports this script.
 
 ``--check`` compares the regenerated data with the file: structure, ids, inputs, dtypes
 and sources exactly, numbers to 4 units in the last place (PyTorch's summation order may
 differ between machines). Differences only in the version numbers of the peers are
-reported but pass, so that a newer SciPy or optax does not fail the test suite.
+reported but pass, so that a newer SciPy or optax does not fail the test suite, and so do
+differences in the name the file records for this script (it was
+``tests/generate_reference.py``): the next rewrite records the present name.
 """
 
 from __future__ import annotations
@@ -72,7 +78,19 @@ from statsmodels.robust.norms import HuberT, TukeyBiweight
 jax.config.update("jax_enable_x64", True)
 import jax.numpy as jnp  # noqa: E402  (after x64 is on)
 
-OUT = Path(__file__).resolve().parents[1] / "src" / "robustloss" / "_data" / "reference.json"
+TESTS = str(Path(__file__).resolve().parents[1])  # for the tests' support package
+if TESTS not in sys.path:
+    sys.path.insert(0, TESTS)
+from support.cases import CASES, FAMILY  # noqa: E402
+from support.oracle import mp_reduce  # noqa: E402
+from support.textbook import torch_rho  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "src" / "robustloss" / "_data" / "reference.json"
+#: this script, as the file records it
+GENERATOR = "tests/reference/generate.py"
+#: the names it had when it wrote earlier files
+FORMER_NAMES = ("tests/generate_reference.py",)
 REDUCTIONS = ("none", "mean", "sum", "weighted_mean")
 DTYPES = ("float16", "bfloat16", "float32", "float64")
 TORCH_DTYPES = {name: getattr(torch, name) for name in DTYPES}
@@ -87,36 +105,7 @@ SCIPY = f"scipy.special.huber {scipy.__version__} (value)"
 OPTAX = f"optax.huber_loss {optax.__version__} + jax.grad {jax.__version__}"
 
 #: (loss, hyper-parameters) of the file, in order
-LOSSES: list[tuple[str, dict[str, float]]] = [
-    ("huber", {"delta": 1.0}),
-    ("huber", {"delta": 0.5}),
-    ("huber", {"delta": 2.5}),
-    ("smooth_l1", {"beta": 1.0}),
-    ("smooth_l1", {"beta": 0.5}),
-    ("smooth_l1", {"beta": 0.0}),
-    ("l1", {}),
-    ("mse", {}),
-    ("log_cosh", {}),
-    ("pseudo_huber", {"delta": 1.0}),
-    ("pseudo_huber", {"delta": 0.5}),
-    ("tukey", {"c": 4.685}),
-    ("tukey", {"c": 1.5}),
-    ("cauchy", {"scale": 1.0}),
-    ("cauchy", {"scale": 0.5}),
-    ("welsch", {"scale": 1.0}),
-    ("geman_mcclure", {"scale": 2.0}),
-    ("general", {"alpha": 2.0, "scale": 1.0}),
-    ("general", {"alpha": 1.0, "scale": 1.0}),
-    ("general", {"alpha": 0.0, "scale": 1.0}),
-    ("general", {"alpha": -2.0, "scale": 1.0}),
-    ("general", {"alpha": -math.inf, "scale": 1.0}),
-    ("general", {"alpha": 0.5, "scale": 1.5}),
-    ("general", {"alpha": -3.5, "scale": 1.0}),
-    ("general", {"alpha": 4.0, "scale": 0.5}),
-]
-
-#: the losses PyTorch has no function for: mpmath produces, PyTorch formulas check
-FAMILY = ("log_cosh", "pseudo_huber", "tukey", "cauchy", "welsch", "geman_mcclure", "general")
+LOSSES: list[tuple[str, dict[str, float]]] = [(c.name, p) for c in CASES for p in c.reference]
 
 #: how a producer and mpmath must agree (a few ulp of sums of <= 30 terms)
 AGREE = {"rtol": 1e-14, "atol": 1e-300, "equal_nan": True}
@@ -130,139 +119,6 @@ PEER_AGREE = {"rtol": 1e-12, "atol": 1e-300, "equal_nan": True}
 FAMILY_AGREE = {"rtol": 1e-8, "atol": 1e-300, "equal_nan": True}
 
 
-# --- the definitions of DESIGN.md, branch by branch, at 50 digits ------------------------
-def _sign(r: mpmath.mpf) -> mpmath.mpf:
-    return mpmath.mpf(1) if r > 0 else (mpmath.mpf(-1) if r < 0 else mpmath.mpf(0))
-
-
-def mp_rho(loss: str, r: mpmath.mpf, p: dict[str, float]) -> mpmath.mpf:
-    """The elementwise loss: huber, smooth_l1 = huber(delta=beta) / beta, l1, mse."""
-    a = abs(r)
-    if loss == "huber":
-        d = mpmath.mpf(p["delta"])
-        if a <= d:
-            return r * r / 2
-        return d * (a - d / 2)
-    if loss == "smooth_l1":
-        b = mpmath.mpf(p["beta"])
-        if b == 0:  # exactly L1
-            return a
-        if a <= b:
-            return (r * r / 2) / b
-        return (b * (a - b / 2)) / b
-    if loss == "l1":
-        return a
-    if loss == "mse":
-        return r * r
-    return _mp_family_rho(loss, r, p)
-
-
-def _mp_general(t: mpmath.mpf, alpha: float) -> mpmath.mpf:
-    """Barron's rho(t, alpha) and its limits, as printed in the paper."""
-    x = t * t
-    if alpha == 2:
-        return x / 2
-    if alpha == 0:
-        return mpmath.log(x / 2 + 1)
-    if alpha == -math.inf:
-        return 1 - mpmath.exp(-x / 2)
-    if alpha == math.inf:
-        return mpmath.exp(x / 2) - 1
-    a = mpmath.mpf(alpha)
-    b = abs(a - 2)
-    return b / a * ((x / b + 1) ** (a / 2) - 1)
-
-
-def _mp_general_slope(t: mpmath.mpf, alpha: float) -> mpmath.mpf:
-    """d rho / dt = t (t**2 / |alpha - 2| + 1) ** (alpha / 2 - 1), and its limits."""
-    x = t * t
-    if alpha == 2:
-        return t
-    if alpha == -math.inf:
-        return t * mpmath.exp(-x / 2)
-    if alpha == math.inf:
-        return t * mpmath.exp(x / 2)
-    a = mpmath.mpf(alpha)
-    return t * (x / abs(a - 2) + 1) ** (a / 2 - 1)
-
-
-_SPECIAL_ALPHA = {"cauchy": 0.0, "geman_mcclure": -2.0, "welsch": -math.inf}
-
-
-def _mp_family_rho(loss: str, r: mpmath.mpf, p: dict[str, float]) -> mpmath.mpf:
-    if loss == "log_cosh":
-        return mpmath.log(mpmath.cosh(r))
-    if loss == "pseudo_huber":
-        d = mpmath.mpf(p["delta"])
-        return d * d * (mpmath.sqrt(1 + (r / d) ** 2) - 1)
-    if loss == "tukey":
-        c = mpmath.mpf(p["c"])
-        if abs(r) <= c:
-            return c * c / 6 * (1 - (1 - (r / c) ** 2) ** 3)
-        return c * c / 6
-    s = mpmath.mpf(p["scale"])
-    return _mp_general(r / s, p.get("alpha", _SPECIAL_ALPHA.get(loss, math.nan)))
-
-
-def _mp_family_psi(loss: str, r: mpmath.mpf, p: dict[str, float]) -> mpmath.mpf:
-    if loss == "log_cosh":
-        return mpmath.tanh(r)
-    if loss == "pseudo_huber":
-        d = mpmath.mpf(p["delta"])
-        return r / mpmath.sqrt(1 + (r / d) ** 2)
-    if loss == "tukey":
-        c = mpmath.mpf(p["c"])
-        return r * (1 - (r / c) ** 2) ** 2 if abs(r) <= c else mpmath.mpf(0)
-    s = mpmath.mpf(p["scale"])
-    return _mp_general_slope(r / s, p.get("alpha", _SPECIAL_ALPHA.get(loss, math.nan))) / s
-
-
-def mp_psi(loss: str, r: mpmath.mpf, p: dict[str, float]) -> mpmath.mpf:
-    """d rho / d r; at r = 0 the derivative of |r| is sign(0) = 0, as in PyTorch."""
-    a = abs(r)
-    if loss == "huber":
-        d = mpmath.mpf(p["delta"])
-        if a <= d:
-            return r
-        return d * _sign(r)
-    if loss == "smooth_l1":
-        b = mpmath.mpf(p["beta"])
-        if b == 0:
-            return _sign(r)
-        if a <= b:
-            return r / b
-        return _sign(r)
-    if loss == "l1":
-        return _sign(r)
-    if loss == "mse":
-        return 2 * r
-    return _mp_family_psi(loss, r, p)
-
-
-def mp_reduce(
-    loss: str, p: dict[str, float], reduction: str, x: np.ndarray, y: np.ndarray, w: Any
-) -> tuple[Any, np.ndarray]:
-    """(value, gradient) at 50 digits, rounded to float64 at the end."""
-    wb = np.broadcast_to(np.float64(1.0) if w is None else w, x.shape)
-    r = [mpmath.mpf(a) - mpmath.mpf(b) for a, b in zip(x.ravel(), y.ravel(), strict=True)]
-    ws = [mpmath.mpf(v) for v in wb.ravel()]
-    wl = [wi * mp_rho(loss, ri, p) for wi, ri in zip(ws, r, strict=True)]
-    wg = [wi * mp_psi(loss, ri, p) for wi, ri in zip(ws, r, strict=True)]
-    if reduction == "none":
-        value: Any = np.array([float(v) for v in wl]).reshape(x.shape)
-        return value, np.array([float(g) for g in wg]).reshape(x.shape)
-    if reduction == "sum":
-        den = mpmath.mpf(1)
-    elif reduction == "mean":
-        den = mpmath.mpf(x.size)
-    else:  # weighted_mean: sum(w broadcast to the input)
-        den = mpmath.fsum(ws)
-    total = mpmath.fsum(wl)
-    value = np.float64(math.nan) if den == 0 else np.float64(float(total / den))
-    grad = np.array([float(g / den) for g in wg]).reshape(x.shape)
-    return value, grad
-
-
 # --- PyTorch -------------------------------------------------------------------------------
 def _torch_fn(loss: str, p: dict[str, float]) -> tuple[Callable[..., torch.Tensor], str]:
     if loss == "huber":
@@ -274,35 +130,11 @@ def _torch_fn(loss: str, p: dict[str, float]) -> tuple[Callable[..., torch.Tenso
     return F.mse_loss, "mse_loss"
 
 
-def _torch_family(loss: str, p: dict[str, float]) -> Callable[[torch.Tensor], torch.Tensor]:
-    """The family's textbook formulas in PyTorch, elementwise in r (checkers only)."""
-    if loss == "log_cosh":  # cosh overflows at |r| = 1000: the softplus form
-        return lambda r: r.abs() + F.softplus(-2 * r.abs()) - math.log(2.0)
-    if loss == "pseudo_huber":
-        d = p["delta"]
-        return lambda r: d * d * (torch.sqrt(1 + (r / d) ** 2) - 1)
-    if loss == "tukey":
-        c = p["c"]
-        return lambda r: torch.where(
-            r.abs() <= c, c * c / 6 * (1 - (1 - (r / c) ** 2) ** 3), torch.full_like(r, c * c / 6)
-        )
-    s = p["scale"]
-    alpha = p.get("alpha", _SPECIAL_ALPHA.get(loss, math.nan))
-    if alpha == 2:
-        return lambda r: 0.5 * (r / s) ** 2
-    if alpha == 0:
-        return lambda r: torch.log(0.5 * (r / s) ** 2 + 1)
-    if alpha == -math.inf:
-        return lambda r: 1 - torch.exp(-0.5 * (r / s) ** 2)
-    b = abs(alpha - 2)
-    return lambda r: b / alpha * (((r / s) ** 2 / b + 1) ** (alpha / 2) - 1)
-
-
 def torch_family_check(
     loss: str, p: dict[str, float], reduction: str, x: np.ndarray, y: np.ndarray, w: Any
 ) -> tuple[Any, np.ndarray, str]:
     """The family's formula in PyTorch float64, weighted and reduced, and torch.autograd."""
-    fn = _torch_family(loss, p)
+    fn = torch_rho(loss, p)
     tx = torch.tensor(x, dtype=torch.float64, requires_grad=True)
     ty = torch.tensor(y, dtype=torch.float64)
     tw = torch.broadcast_to(torch.tensor(1.0 if w is None else w, dtype=torch.float64), tx.shape)
@@ -659,7 +491,7 @@ def build() -> dict[str, Any]:
         "statsmodels": statsmodels.__version__,
         "numpy": np.__version__,
     }
-    return {"format": 1, "generator": "tests/generate_reference.py", "peers": peers, "cases": cases}
+    return {"format": 1, "generator": GENERATOR, "peers": peers, "cases": cases}
 
 
 def dumps(data: dict[str, Any]) -> str:
@@ -694,6 +526,9 @@ def differences(old: Any, new: Any, path: str = "") -> tuple[list[str], list[str
             return [f"{path}: keys {list(old)} != {list(new)}"], []
         for key in old:
             sub = f"{path}/{key}"
+            if path == "" and key == "generator" and old[key] in FORMER_NAMES:
+                versions.append(f"{sub}: {old[key]!r} -> {new[key]!r} (renamed)")
+                continue
             if path == "/peers" or (path == "" and key == "peers"):
                 if old[key] != new[key]:
                     versions.append(f"{sub}: {old[key]!r} -> {new[key]!r}")
@@ -730,19 +565,28 @@ def differences(old: Any, new: Any, path: str = "") -> tuple[list[str], list[str
 
 def check(text: str) -> int:
     if not OUT.exists():
-        print(f"{OUT} does not exist; run python tests/generate_reference.py")
+        print(f"{OUT} does not exist; run python {GENERATOR}")
         return 1
     committed = OUT.read_text("utf-8")
     if committed == text:
         print("reference file is up to date")
         return 0
+    recorded = json.loads(committed).get("generator")
+    if recorded in FORMER_NAMES:  # the file names this script as it was called then
+        mine, theirs = (f'"generator":{json.dumps(name)}' for name in (GENERATOR, recorded))
+        if committed == text.replace(mine, theirs, 1):
+            print(
+                f"reference file is up to date (it names its generator {recorded}, this"
+                f" script's former name; the next rewrite records {GENERATOR})"
+            )
+            return 0
     real, versions = differences(json.loads(committed), json.loads(text))
     for line in real[:30]:
         print("differs:", line)
     if len(real) > 30:
         print(f"... and {len(real) - 30} more differences")
     if real:
-        print(f"{OUT} is not what the generator writes; run python tests/generate_reference.py")
+        print(f"{OUT} is not what the generator writes; run python {GENERATOR}")
         return 1
     print("reference file agrees with the generator (numbers to 4 ulp)")
     if versions:

@@ -9,8 +9,9 @@ static. On the Dask backend the same calls run with a scheduler that fails the t
 robustloss computes or persists anything, and must return a lazy Dask array.
 
 The test code itself is unchanged: :func:`patch` replaces the functions where tests find
-them (the ``robustloss`` modules, ``robustloss._reference.LOSSES`` and the test module's own
-globals), for the duration of one test.
+them (the public ``robustloss`` modules and the test module's own globals), for the duration
+of one test. Tests that look a function up by name at call time (``support.cases.call``)
+get the lazy form too.
 """
 
 from __future__ import annotations
@@ -24,10 +25,9 @@ from typing import Any
 import pytest
 
 import robustloss
-import robustloss._reference
 import robustloss.keras
 import robustloss.weights
-from robustloss._objects import Loss
+from robustloss import Loss
 
 __all__ = ["LAZY_BACKENDS", "patch", "public_callables"]
 
@@ -133,9 +133,6 @@ def patch(monkeypatch: pytest.MonkeyPatch, backend: str, test_module: ModuleType
             continue
         lazy = replaced.setdefault(id(original), wrap(original))
         monkeypatch.setattr(owner, name, lazy)
-    for name, (value, grad) in list(robustloss._reference.LOSSES.items()):
-        pair = (replaced.get(id(value), value), replaced.get(id(grad), grad))
-        monkeypatch.setitem(robustloss._reference.LOSSES, name, pair)
     if test_module is not None:
         for name, value in list(vars(test_module).items()):
             if id(value) in replaced:

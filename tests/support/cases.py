@@ -1,0 +1,408 @@
+"""The table of losses: one row per loss, and every list the tests use derived from it.
+
+A row names the loss's public faces (function, ``_grad`` function, object class and
+``robustloss.weights`` function), its hyper-parameters with their defaults, the
+hyper-parameter sets the tests run (those of the shipped reference file, one per special
+path of the definition, and more), where it is not smooth or changes form, and what it is
+(symmetric, bounded, convex, redescending). ``tests/test_registry.py`` checks the table
+against the package, and its facts against the mpmath oracle.
+
+Functions are looked up by name on the public ``robustloss`` package when a test calls
+them (:func:`call`, :func:`weight`, :func:`make_object`), so that the ``xp`` fixture's
+lazy forms (``jax.jit``, Dask without compute) are the ones called. robustloss is imported
+there, not here: ``tests/reference/generate.py`` reads the table without importing it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "BY_NAME",
+    "CASES",
+    "FAMILY",
+    "NAMES",
+    "TORCH_NATIVE",
+    "Case",
+    "bind",
+    "bound",
+    "call",
+    "definition_names",
+    "function",
+    "kinks",
+    "make_object",
+    "param_id",
+    "params",
+    "paths",
+    "reference_file",
+    "registry_names",
+    "transitions",
+    "weight",
+]
+
+Params = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One loss of the package and what the tests need to know about it."""
+
+    #: the loss's name (the key of the reference file's cases)
+    name: str
+    #: its loss-object class in ``robustloss``
+    object: str
+    #: hyper-parameter -> default; None: required, and passed positionally (general's alpha)
+    parameters: dict[str, float | None]
+    #: the hyper-parameter sets of the shipped reference file, in its order (changing
+    #: them changes the file: ``tests/reference/generate.py``)
+    reference: tuple[Params, ...]
+    #: one set per special path of the definition (beta = 0 is L1; alpha = 0 and -inf are
+    #: limits): what the strategy tests cross with every backend and dtype
+    paths: tuple[Params, ...]
+    #: further sets the tests run besides
+    more: tuple[Params, ...] = ()
+    #: the hyper-parameter in whose units a residual is measured (None: absolute)
+    unit: str | None = None
+    #: |r| / unit where rho is not infinitely differentiable (0 for L1)
+    kink_points: tuple[float, ...] = ()
+    #: |r| / unit where a definition changes branch or robustloss changes form
+    transition_points: tuple[float, ...] = ()
+    #: rho(-r) = rho(r)
+    symmetric: bool = True
+    #: rho is bounded, for every valid hyper-parameter
+    bounded: bool = False
+    #: rho is convex, for every valid hyper-parameter
+    convex: bool = False
+    #: psi(r) -> 0 as |r| -> inf, for every valid hyper-parameter
+    redescending: bool = False
+    #: sup of rho over r where it is bounded (None: unbounded for those parameters)
+    sup: Callable[[Params], float | None] = field(default=lambda p: None, repr=False)
+    #: the slope |psi| rises to in the linear tails and never exceeds (None: no linear tail)
+    tail_slope: Callable[[Params], float | None] = field(default=lambda p: None, repr=False)
+    #: this loss is the general loss at this alpha (with the same scale)
+    alpha: float | None = None
+    #: its function in ``torch.nn.functional`` (None: PyTorch has none)
+    torch: str | None = None
+
+    @property
+    def function(self) -> str:
+        """Its public function in ``robustloss``."""
+        return f"{self.name}_loss"
+
+    @property
+    def grad(self) -> str:
+        """Its public gradient function in ``robustloss``."""
+        return f"{self.name}_loss_grad"
+
+    @property
+    def weight(self) -> str:
+        """Its IRLS weight function in ``robustloss.weights``."""
+        return self.name
+
+    @property
+    def params(self) -> tuple[Params, ...]:
+        """Every hyper-parameter set the tests run, each once: the reference file's first."""
+        out: list[Params] = []
+        for p in (*self.reference, *self.paths, *self.more):
+            if p not in out:
+                out.append(p)
+        return tuple(out)
+
+
+def _slope_one(p: Params) -> float:
+    return 1.0
+
+
+def _general_sup(p: Params) -> float | None:
+    a = p["alpha"]
+    if a >= 0:
+        return None
+    return 1.0 if a == -math.inf else abs(a - 2) / abs(a)
+
+
+CASES: tuple[Case, ...] = (
+    Case(
+        "huber",
+        "HuberLoss",
+        {"delta": 1.0},
+        reference=({"delta": 1.0}, {"delta": 0.5}, {"delta": 2.5}),
+        paths=({"delta": 0.7},),
+        more=({"delta": 0.75}, {"delta": 1.5}, {"delta": 1.345}),
+        unit="delta",
+        kink_points=(1.0,),
+        transition_points=(1.0,),
+        convex=True,
+        tail_slope=lambda p: p["delta"],
+        torch="huber_loss",
+    ),
+    Case(
+        "smooth_l1",
+        "SmoothL1Loss",
+        {"beta": 1.0},
+        reference=({"beta": 1.0}, {"beta": 0.5}, {"beta": 0.0}),
+        paths=({"beta": 1.3}, {"beta": 0.0}),
+        more=({"beta": 0.3},),
+        unit="beta",
+        kink_points=(1.0,),  # at beta = 0 that is r = 0: L1's kink
+        transition_points=(1.0,),
+        convex=True,
+        tail_slope=_slope_one,
+        torch="smooth_l1_loss",
+    ),
+    Case(
+        "l1",
+        "L1Loss",
+        {},
+        reference=({},),
+        paths=({},),
+        kink_points=(0.0,),
+        convex=True,
+        tail_slope=_slope_one,
+        torch="l1_loss",
+    ),
+    Case("mse", "MSELoss", {}, reference=({},), paths=({},), convex=True, torch="mse_loss"),
+    Case(
+        "log_cosh",
+        "LogCoshLoss",
+        {},
+        reference=({},),
+        paths=({},),
+        transition_points=(8.0,),  # where robustloss switches forms
+        convex=True,
+        tail_slope=_slope_one,
+    ),
+    Case(
+        "pseudo_huber",
+        "PseudoHuberLoss",
+        {"delta": 1.0},
+        reference=({"delta": 1.0}, {"delta": 0.5}),
+        paths=({"delta": 0.5},),
+        more=({"delta": 0.75}, {"delta": 2.0}, {"delta": 0.3}),
+        unit="delta",
+        transition_points=(1.0,),
+        convex=True,
+        tail_slope=lambda p: p["delta"],
+    ),
+    Case(
+        "tukey",
+        "TukeyLoss",
+        {"c": 4.685},
+        reference=({"c": 4.685}, {"c": 1.5}),
+        paths=({"c": 1.5},),
+        more=({"c": 2.0},),
+        unit="c",
+        kink_points=(1.0,),
+        transition_points=(1.0,),
+        bounded=True,
+        redescending=True,
+        sup=lambda p: p["c"] ** 2 / 6,
+    ),
+    Case(
+        "cauchy",
+        "CauchyLoss",
+        {"scale": 1.0},
+        reference=({"scale": 1.0}, {"scale": 0.5}),
+        paths=({"scale": 0.5},),
+        more=({"scale": 0.75}, {"scale": 2.0}),
+        unit="scale",
+        transition_points=(1.0, 2.0),  # x = t**2 / 2 = 0.5, and t = 2
+        redescending=True,
+        alpha=0.0,
+    ),
+    Case(
+        "welsch",
+        "WelschLoss",
+        {"scale": 1.0},
+        reference=({"scale": 1.0},),
+        paths=({"scale": 2.0},),
+        more=({"scale": 0.75},),
+        unit="scale",
+        transition_points=(1.0, 2.0),
+        bounded=True,
+        redescending=True,
+        sup=lambda p: 1.0,
+        alpha=-math.inf,
+    ),
+    Case(
+        "geman_mcclure",
+        "GemanMcClureLoss",
+        {"scale": 1.0},
+        reference=({"scale": 2.0},),
+        paths=({"scale": 1.0},),
+        more=({"scale": 0.75}, {"scale": 3.0}),
+        unit="scale",
+        transition_points=(1.0, 2.0),
+        bounded=True,
+        redescending=True,
+        sup=lambda p: 2.0,
+        alpha=-2.0,
+    ),
+    Case(
+        "general",
+        "GeneralLoss",
+        {"alpha": None, "scale": 1.0},
+        reference=(
+            {"alpha": 2.0, "scale": 1.0},
+            {"alpha": 1.0, "scale": 1.0},
+            {"alpha": 0.0, "scale": 1.0},
+            {"alpha": -2.0, "scale": 1.0},
+            {"alpha": -math.inf, "scale": 1.0},
+            {"alpha": 0.5, "scale": 1.5},
+            {"alpha": -3.5, "scale": 1.0},
+            {"alpha": 4.0, "scale": 0.5},
+        ),
+        paths=(
+            {"alpha": 0.5, "scale": 1.5},
+            {"alpha": 0.0, "scale": 1.0},
+            {"alpha": -math.inf, "scale": 1.0},
+        ),
+        more=(
+            {"alpha": 0.0, "scale": 0.75},
+            {"alpha": -5.0, "scale": 1.0},
+            {"alpha": 0.5, "scale": 1.0},
+            {"alpha": 0.5, "scale": 2.0},
+            {"alpha": math.inf, "scale": 1.0},
+            {"alpha": 0.25, "scale": 2.0},
+        ),
+        unit="scale",
+        transition_points=(1.0, 2.0),
+        # bounded for alpha < 0, convex for alpha >= 1, redescending for alpha < 1: not
+        # for every alpha, so none of the flags
+        sup=_general_sup,
+    ),
+)
+
+#: every loss of the package, by name
+NAMES = tuple(case.name for case in CASES)
+BY_NAME = {case.name: case for case in CASES}
+#: the losses PyTorch has a function for (``torch.nn.functional``)
+TORCH_NATIVE = tuple(case for case in CASES if case.torch is not None)
+#: the losses PyTorch lacks: mpmath produces their reference values, PyTorch formulas check
+FAMILY = tuple(case.name for case in CASES if case.torch is None)
+
+
+def param_id(case: Case, p: Params) -> str:
+    """A readable id: ``huber-delta0.5``, ``general-alpha-inf-scale1``, ``l1``."""
+    return case.name + "".join(f"-{k}{v:g}" for k, v in p.items())
+
+
+def params(cases: tuple[Case, ...] = CASES) -> list[Any]:
+    """``pytest.param(case, p)`` for every hyper-parameter set of `cases`, with ids."""
+    import pytest
+
+    return [pytest.param(c, p, id=param_id(c, p)) for c in cases for p in c.params]
+
+
+def paths(cases: tuple[Case, ...] = CASES) -> list[Any]:
+    """``pytest.param(case, p)`` for one set per special path of each of `cases`."""
+    import pytest
+
+    return [pytest.param(c, p, id=param_id(c, p)) for c in cases for p in c.paths]
+
+
+def kinks(case: Case, p: Params) -> list[float]:
+    """Residuals (>= 0) where `case` with parameters `p` is not smooth."""
+    u = 1.0 if case.unit is None else p[case.unit]
+    return [k * u for k in case.kink_points]
+
+
+def transitions(case: Case, p: Params) -> list[float]:
+    """Residuals (> 0) where a definition changes branch, or robustloss changes form."""
+    u = 1.0 if case.unit is None else p[case.unit]
+    return [t * u for t in case.transition_points if t * u > 0]
+
+
+def bound(case: Case, p: Params) -> float | None:
+    """sup of the loss over r where it is bounded (the redescending losses), else None."""
+    return case.sup(p)
+
+
+# --- calling a loss by its row ---------------------------------------------------------------
+def _robustloss() -> Any:
+    import robustloss
+    import robustloss.weights
+
+    return robustloss
+
+
+def function(case: Case, kind: str = "loss") -> Callable[..., Any]:
+    """The public function of `case`: ``kind`` is ``"loss"``, ``"grad"`` or ``"weight"``.
+
+    Looked up at call time, so that the ``xp`` fixture's lazy form is the one returned.
+    """
+    rl = _robustloss()
+    if kind == "weight":
+        return getattr(rl.weights, case.weight)  # type: ignore[no-any-return]
+    return getattr(rl, case.grad if kind == "grad" else case.function)  # type: ignore[no-any-return]
+
+
+def _split(case: Case, p: Params) -> tuple[list[Any], Params]:
+    """The required hyper-parameters (positional, in order) and the rest (keywords)."""
+    required = [k for k, default in case.parameters.items() if default is None]
+    return [p[k] for k in required], {k: v for k, v in p.items() if k not in required}
+
+
+def call(case: Case, kind: str, input: Any, target: Any, p: Params, **kw: Any) -> Any:
+    """``robustloss.<loss>(input, target, ...)`` (``kind="loss"``) or its ``_grad``
+    (``kind="grad"``) with hyper-parameters `p` and keywords `kw` (reduction, weight, xp).
+    """
+    positional, keywords = _split(case, p)
+    return function(case, kind)(input, target, *positional, **keywords, **kw)
+
+
+def bind(case: Case, kind: str, p: Params) -> Callable[..., Any]:
+    """``f(input, target, **kw)``: :func:`call` with the function looked up now (for code
+    that must not look anything up, such as a function ``torch.compile`` traces)."""
+    positional, keywords = _split(case, p)
+    fn = function(case, kind)
+
+    def bound(input: Any, target: Any, **kw: Any) -> Any:
+        return fn(input, target, *positional, **keywords, **kw)
+
+    return bound
+
+
+def weight(case: Case, residual: Any, p: Params, **kw: Any) -> Any:
+    """``robustloss.weights.<loss>(residual, ...)`` with hyper-parameters `p`."""
+    positional, keywords = _split(case, p)
+    return function(case, "weight")(residual, *positional, **keywords, **kw)
+
+
+def make_object(case: Case, p: Params, **kw: Any) -> Any:
+    """``robustloss.<Object>(...)`` with hyper-parameters `p` and keywords (reduction)."""
+    positional, keywords = _split(case, p)
+    return getattr(_robustloss(), case.object)(*positional, **keywords, **kw)
+
+
+# --- what the package itself lists -----------------------------------------------------------
+def registry_names() -> list[str]:
+    """The losses the package lists: today the keys of its reference-file table.
+
+    The one place to point at the package's registry of loss definitions.
+    """
+    from robustloss._reference import LOSSES
+
+    return list(LOSSES)
+
+
+def definition_names() -> list[str]:
+    """The names of every loss definition object in the package's private modules."""
+    from robustloss import _definitions, _family, _general
+    from robustloss._definitions import LossDefinition
+
+    return [
+        value.name
+        for module in (_definitions, _family, _general)
+        for value in vars(module).values()
+        if isinstance(value, LossDefinition)
+    ]
+
+
+def reference_file() -> dict[str, Any]:
+    """The shipped reference file, parsed (cached by the package)."""
+    from robustloss._reference import load_reference
+
+    return load_reference()

@@ -1,0 +1,189 @@
+"""The table of losses (``support.cases``) against the package, the reference file and
+the definitions: every loss has every face, every face is a loss of the table, and what
+the table says about a loss is what mpmath finds.
+
+A new loss fails here until it has its function, ``_grad`` function, object, weight
+function and reference cases, and a row in the table.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import math
+from typing import Any
+
+import mpmath
+import pytest
+
+import robustloss
+import robustloss.weights
+from support.cases import (
+    CASES,
+    NAMES,
+    Case,
+    bound,
+    definition_names,
+    reference_file,
+    registry_names,
+)
+from support.oracle import mp_psi, mp_rho
+
+#: the public names of robustloss that are not a face of one loss
+NOT_LOSSES = {"Loss", "fast_paths", "fast_paths_enabled", "__version__"}
+
+
+# --- the package -------------------------------------------------------------------------
+@pytest.mark.parametrize("case", CASES, ids=NAMES)
+def test_every_loss_has_every_face(case: Case) -> None:
+    for name in (case.function, case.grad, case.object):
+        assert name in robustloss.__all__, name
+        assert callable(getattr(robustloss, name, None)), name
+    assert issubclass(getattr(robustloss, case.object), robustloss.Loss)
+    assert case.weight in robustloss.weights.__all__
+    assert callable(getattr(robustloss.weights, case.weight, None)), case.weight
+
+
+@pytest.mark.parametrize("case", CASES, ids=NAMES)
+def test_every_face_takes_the_hyperparameters_of_the_table(case: Case) -> None:
+    faces = [
+        getattr(robustloss, case.function),
+        getattr(robustloss, case.grad),
+        getattr(robustloss, case.object),
+        getattr(robustloss.weights, case.weight),
+    ]
+    for face in faces:
+        signature = inspect.signature(face).parameters
+        for name, default in case.parameters.items():
+            assert name in signature, (face, name)
+            want = inspect.Parameter.empty if default is None else default
+            assert signature[name].default == want, (face, name)
+
+
+def test_every_public_name_is_a_face_of_a_loss_or_listed() -> None:
+    faces = {name for case in CASES for name in (case.function, case.grad, case.object)}
+    assert set(robustloss.__all__) == faces | NOT_LOSSES
+    assert set(robustloss.weights.__all__) == {case.weight for case in CASES}
+
+
+def test_the_package_lists_the_losses_of_the_table() -> None:
+    assert registry_names() == list(NAMES)
+    assert sorted(definition_names()) == sorted(NAMES)
+
+
+# --- the reference file ------------------------------------------------------------------
+@pytest.mark.parametrize("case", CASES, ids=NAMES)
+def test_the_reference_file_has_cases_for_every_loss(case: Case) -> None:
+    mine = [c for c in reference_file()["cases"] if c["loss"] == case.name]
+    assert mine, case.name
+    found: list[dict[str, Any]] = []
+    for c in mine:
+        if c["params"] not in found:
+            found.append(c["params"])
+    assert found == list(case.reference)
+
+
+def test_the_reference_file_has_no_other_losses() -> None:
+    assert {c["loss"] for c in reference_file()["cases"]} == set(NAMES)
+
+
+# --- the facts of the table, by mpmath -----------------------------------------------------
+def _unit(case: Case, p: dict[str, Any]) -> float:
+    """The size residuals are measured in (1 where it is 0: Smooth L1 with beta = 0)."""
+    return 1.0 if case.unit is None else p[case.unit] or 1.0
+
+
+def _rho(case: Case, p: dict[str, Any]) -> Any:
+    return lambda r: mp_rho(case.name, mpmath.mpf(r), p)
+
+
+def _psi(case: Case, p: dict[str, Any]) -> Any:
+    return lambda r: mp_psi(case.name, mpmath.mpf(r), p)
+
+
+@pytest.mark.parametrize("case", CASES, ids=NAMES)
+def test_symmetric(case: Case) -> None:
+    with mpmath.workdps(50):
+        for p in case.params:
+            rho, u = _rho(case, p), _unit(case, p)
+            for r in (0.1, 0.9, 1.0, 1.7, 3.0, 50.0):
+                same = rho(r * u) == rho(-r * u)
+                assert same == case.symmetric, (p, r)
+
+
+@pytest.mark.parametrize("case", CASES, ids=NAMES)
+def test_bounded_and_its_sup(case: Case) -> None:
+    with mpmath.workdps(50):
+        for p in case.params:
+            rho, u, sup = _rho(case, p), _unit(case, p), bound(case, p)
+            far, farther = rho(mpmath.mpf(10) ** 30 * u), rho(mpmath.mpf(10) ** 60 * u)
+            if case.bounded:
+                assert sup is not None, p
+            if sup is None:
+                assert farther > far * (1 + mpmath.mpf(1e-3)), p  # still growing
+            else:
+                assert abs(farther - sup) <= 1e-12 * sup, (p, farther, sup)
+                assert all(rho(r * u) <= sup * (1 + 1e-12) for r in (0.5, 1, 2, 10)), p
+
+
+@pytest.mark.parametrize("case", CASES, ids=NAMES)
+def test_redescending(case: Case) -> None:
+    with mpmath.workdps(50):
+        for p in case.params:
+            psi, u = _psi(case, p), _unit(case, p)
+            tail, near = abs(psi(mpmath.mpf(10) ** 30 * u)), abs(psi(u / 2))
+            if case.redescending:
+                assert tail < 1e-6 * near, p
+            elif "alpha" not in p:  # the general loss redescends for alpha < 1 only
+                assert tail > 1e-3 * near, p
+
+
+@pytest.mark.parametrize("case", CASES, ids=NAMES)
+def test_convex_and_the_tail_slope(case: Case) -> None:
+    with mpmath.workdps(50):
+        for p in case.params:
+            psi, u = _psi(case, p), _unit(case, p)
+            grid = [u * (k / 8 - 10) for k in range(161)]
+            slopes = [psi(b) - psi(a) for a, b in itertools.pairwise(grid)]
+            if case.convex:  # psi non-decreasing
+                assert min(slopes) >= 0, p
+            elif "alpha" not in p:  # the general loss is convex for alpha >= 1 only
+                assert min(slopes) < 0, p
+            slope = case.tail_slope(p)
+            if slope is not None:
+                assert all(abs(psi(r)) <= slope for r in grid), p
+                far = abs(psi(mpmath.mpf(10) ** 30 * u))
+                assert abs(far - slope) <= 1e-12 * slope, p
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.alpha is not None], ids=repr)
+def test_the_general_loss_at_alpha(case: Case) -> None:
+    with mpmath.workdps(50):
+        for p in case.params:
+            general = {"alpha": case.alpha, **p}
+            for r in (0.1, 1.0, 2.5, 40.0):
+                m = mpmath.mpf(r)
+                assert mp_rho(case.name, m, p) == mp_rho("general", m, general)
+                assert mp_psi(case.name, m, p) == mp_psi("general", m, general)
+
+
+def _one_sided(f: Any, x: Any, n: int, direction: int) -> Any:
+    return mpmath.diff(f, x, n, direction=direction, h=mpmath.mpf(10) ** -15)
+
+
+@pytest.mark.parametrize("case", CASES, ids=NAMES)
+def test_kinks_and_smooth_transitions(case: Case) -> None:
+    """At a kink some derivative of rho (order 1 to 3) jumps; at r = 0 and at any other
+    transition (a change of branch or of form) none does."""
+    p = next(q for q in case.params if _unit(case, q) > 0)
+    u = _unit(case, p)
+    with mpmath.workdps(60):
+        rho = _rho(case, p)
+        points = {0.0} | {k * u for k in case.kink_points} | {t * u for t in case.transition_points}
+        for x in sorted(points):
+            x = mpmath.mpf(x)
+            jumps = [
+                abs(_one_sided(rho, x, n, -1) - _one_sided(rho, x, n, 1)) > 1e-6 for n in (1, 2, 3)
+            ]
+            kink = any(math.isclose(x, k * u) for k in case.kink_points)
+            assert any(jumps) == kink, (float(x), jumps)
