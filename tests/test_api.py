@@ -157,6 +157,11 @@ def _zeros(library: str) -> Any:
     return pytest.importorskip("array_api_strict").zeros(2)
 
 
+def _module(lib: str) -> str:
+    """The top-level module of a library's array type (JAX arrays live in jaxlib)."""
+    return type(_zeros(lib)).__module__.split(".")[0]
+
+
 #: (input, target, weight) libraries of which at least two differ
 MIXED = [
     ("numpy", "torch", None),
@@ -178,8 +183,18 @@ MIXED = [
 def test_arrays_of_two_libraries(f: Callable[..., Any], libs: tuple[str, str, str | None]) -> None:
     x, y = _zeros(libs[0]), _zeros(libs[1])
     w = None if libs[2] is None else _zeros(libs[2])
-    with pytest.raises(TypeError, match="arrays of one library"):
+    with pytest.raises(TypeError, match="must come from one library") as info:
         f(x, y, weight=w)
+    # each argument named with its library (weight only where one was passed), and what to do
+    message = str(info.value)
+    named = [("input", libs[0]), ("target", libs[1])] + (
+        [("weight", libs[2])] if w is not None else []
+    )
+    for argument, lib in named:
+        assert f"{argument} is a {_module(lib)} array" in message, message
+    assert "weight" in message or w is None
+    assert w is not None or "weight" not in message
+    assert "convert" in message
 
 
 @pytest.mark.parametrize("f", ENTRY_POINTS, ids=_name)
@@ -229,7 +244,7 @@ def test_xp_that_disagrees_with_the_arrays(arrays: str, xp_name: str) -> None:
     xp = pytest.importorskip("jax.numpy" if xp_name == "jax" else xp_name)
     x = _zeros(arrays)
     for f in (rl.huber_loss, rl.smooth_l1_loss_grad, rl.MSELoss(), rl.L1Loss().grad):
-        with pytest.raises(TypeError, match=f"xp is {xp_name} but the arrays belong to {arrays}"):
+        with pytest.raises(TypeError, match=f"xp is a namespace of {xp_name} .*belong to {arrays}"):
             f(x, x, xp=xp)
 
 

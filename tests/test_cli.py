@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import copy
 import dataclasses
 import importlib.machinery
@@ -275,7 +274,7 @@ def test_the_producers_of_the_reference_values_are_labelled(
     status, report = _run_json(capsys, "--backend", "numpy")
     assert report["reference"] == {
         "cases": len(small_reference["cases"]),
-        "generator": "tests/generate_reference.py",
+        "generator": "tests/reference/generate.py",
         "produced_by": REFERENCE["peers"],
     }
 
@@ -557,30 +556,7 @@ def test_every_public_loss_has_reference_cases() -> None:
     assert public == set(LOSSES)
 
 
-CLI = Path(robustloss.__file__).parent / "_cli"
-#: each module of the command line imports only modules of a lower rank
-RANK = {"discovery": 0, "reference": 0, "selfcheck": 1, "report": 2, "__init__": 3}
-
-
-@pytest.mark.parametrize("module", list(RANK))
-def test_cli_modules_import_one_way_and_nothing_private(module: str) -> None:
-    assert sorted(p.stem for p in CLI.glob("*.py")) == sorted(RANK)
-    tree = ast.parse((CLI / f"{module}.py").read_text("utf-8"))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            paths = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module != "__future__":
-            names = [a.name for a in node.names]
-            assert not [n for n in names if n.startswith("_")], (module, node.lineno)
-            base = node.module or ""
-            if node.level:  # within the package: a module of lower rank
-                targets = [base] if base else names
-                assert all(RANK[t] < RANK[module] for t in targets), (module, targets)
-            paths = [base]
-        else:
-            continue
-        for path in paths:  # no private module of another package or of robustloss
-            assert not any(p.startswith("_") for p in path.split(".")), (module, path)
+# (how the command line's modules import each other: tests/test_architecture.py)
 
 
 # --- discovery ----------------------------------------------------------------------------------

@@ -45,9 +45,7 @@ each row's ``reference`` sets, in order); no test imports this script.
 ``--check`` compares the regenerated data with the file: structure, ids, inputs, dtypes
 and sources exactly, numbers to 4 units in the last place (PyTorch's summation order may
 differ between machines). Differences only in the version numbers of the peers are
-reported but pass, so that a newer SciPy or optax does not fail the test suite, and so do
-differences in the name the file records for this script (it was
-``tests/generate_reference.py``): the next rewrite records the present name.
+reported but pass, so that a newer SciPy or optax does not fail the test suite.
 """
 
 from __future__ import annotations
@@ -89,8 +87,6 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "src" / "robustloss" / "_data" / "reference.json"
 #: this script, as the file records it
 GENERATOR = "tests/reference/generate.py"
-#: the names it had when it wrote earlier files
-FORMER_NAMES = ("tests/generate_reference.py",)
 REDUCTIONS = ("none", "mean", "sum", "weighted_mean")
 DTYPES = ("float16", "bfloat16", "float32", "float64")
 TORCH_DTYPES = {name: getattr(torch, name) for name in DTYPES}
@@ -526,9 +522,6 @@ def differences(old: Any, new: Any, path: str = "") -> tuple[list[str], list[str
             return [f"{path}: keys {list(old)} != {list(new)}"], []
         for key in old:
             sub = f"{path}/{key}"
-            if path == "" and key == "generator" and old[key] in FORMER_NAMES:
-                versions.append(f"{sub}: {old[key]!r} -> {new[key]!r} (renamed)")
-                continue
             if path == "/peers" or (path == "" and key == "peers"):
                 if old[key] != new[key]:
                     versions.append(f"{sub}: {old[key]!r} -> {new[key]!r}")
@@ -571,15 +564,6 @@ def check(text: str) -> int:
     if committed == text:
         print("reference file is up to date")
         return 0
-    recorded = json.loads(committed).get("generator")
-    if recorded in FORMER_NAMES:  # the file names this script as it was called then
-        mine, theirs = (f'"generator":{json.dumps(name)}' for name in (GENERATOR, recorded))
-        if committed == text.replace(mine, theirs, 1):
-            print(
-                f"reference file is up to date (it names its generator {recorded}, this"
-                f" script's former name; the next rewrite records {GENERATOR})"
-            )
-            return 0
     real, versions = differences(json.loads(committed), json.loads(text))
     for line in real[:30]:
         print("differs:", line)

@@ -13,7 +13,7 @@ from typing import Any
 import array_api_compat as aac
 import numpy as np
 
-from robustloss._reference import TOLERANCES
+from robustloss._cli.reference import TOLERANCES
 from support.oracle import EPS, MAX, round_to
 
 __all__ = ["TOLERANCES", "assert_close", "assert_close_or_overflow", "to_numpy"]

@@ -379,30 +379,28 @@ def make_object(case: Case, p: Params, **kw: Any) -> Any:
 
 # --- what the package itself lists -----------------------------------------------------------
 def registry_names() -> list[str]:
-    """The losses the package lists: today the keys of its reference-file table.
-
-    The one place to point at the package's registry of loss definitions.
-    """
-    from robustloss._reference import LOSSES
+    """The losses of the package's registry of loss definitions (``robustloss._losses``)."""
+    from robustloss._losses import LOSSES
 
     return list(LOSSES)
 
 
 def definition_names() -> list[str]:
-    """The names of every loss definition object in the package's private modules."""
-    from robustloss import _definitions, _family, _general
-    from robustloss._definitions import LossDefinition
+    """The names of every loss definition object in the modules of ``robustloss._losses``."""
+    import importlib
+    import pkgutil
 
-    return [
-        value.name
-        for module in (_definitions, _family, _general)
-        for value in vars(module).values()
-        if isinstance(value, LossDefinition)
-    ]
+    import robustloss._losses as losses
+
+    found = []
+    for info in pkgutil.iter_modules(losses.__path__):
+        module = importlib.import_module(f"{losses.__name__}.{info.name}")
+        found += [v.name for v in vars(module).values() if isinstance(v, losses.LossDefinition)]
+    return list(dict.fromkeys(found))
 
 
 def reference_file() -> dict[str, Any]:
     """The shipped reference file, parsed (cached by the package)."""
-    from robustloss._reference import load_reference
+    from robustloss._cli.reference import load_reference
 
     return load_reference()

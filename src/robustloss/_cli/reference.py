@@ -2,14 +2,14 @@
 
 The test suite and ``python -m robustloss`` both apply them.
 
-``robustloss/_data/reference.json`` is written by ``tests/generate_reference.py``, which
+``robustloss/_data/reference.json`` is written by ``tests/reference/generate.py``, which
 runs independent implementations (torch.nn.functional, SciPy, optax, Keras, mpmath);
 robustloss never produces its own expected values. The versions under ``"peers"`` are
 those that produced the file: none of them is needed to read or check it. Layout::
 
     {
       "format": 1,
-      "generator": "tests/generate_reference.py",
+      "generator": "tests/reference/generate.py",
       "peers": {"torch": "2.13.0", ...},            # versions that produced the file
       "cases": [
         {
