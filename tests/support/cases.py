@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import mpmath
+
 __all__ = [
     "BY_NAME",
     "CASES",
@@ -44,6 +46,8 @@ __all__ = [
 ]
 
 Params = dict[str, Any]
+#: ``f(r, params)``: a function of an mpmath residual
+Formula = Callable[[mpmath.mpf, Params], mpmath.mpf]
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,10 @@ class Case:
     alpha: float | None = None
     #: its function in ``torch.nn.functional`` (None: PyTorch has none)
     torch: str | None = None
+    #: the textbook definition in mpmath, branch by branch: ``rho(r, params)`` and its
+    #: derivative ``psi(r, params)`` (the oracle every expected value is computed from)
+    mp_rho: Formula = field(default=lambda r, p: mpmath.nan, repr=False)
+    mp_psi: Formula = field(default=lambda r, p: mpmath.nan, repr=False)
 
     @property
     def function(self) -> str:
@@ -123,6 +131,100 @@ def _general_sup(p: Params) -> float | None:
     return 1.0 if a == -math.inf else abs(a - 2) / abs(a)
 
 
+# --- the textbook definitions (DESIGN.md), branch by branch, in mpmath ----------------------
+def _sign(r: mpmath.mpf) -> mpmath.mpf:
+    return mpmath.mpf(1) if r > 0 else (mpmath.mpf(-1) if r < 0 else mpmath.mpf(0))
+
+
+def _huber_rho(r: mpmath.mpf, p: Params) -> mpmath.mpf:
+    d = mpmath.mpf(p["delta"])
+    return r * r / 2 if abs(r) <= d else d * (abs(r) - d / 2)
+
+
+def _huber_psi(r: mpmath.mpf, p: Params) -> mpmath.mpf:
+    d = mpmath.mpf(p["delta"])
+    return r if abs(r) <= d else d * _sign(r)
+
+
+def _smooth_l1_rho(r: mpmath.mpf, p: Params) -> mpmath.mpf:
+    b = mpmath.mpf(p["beta"])
+    if b == 0:  # exactly L1
+        return abs(r)
+    if abs(r) <= b:
+        return (r * r / 2) / b
+    return (b * (abs(r) - b / 2)) / b
+
+
+def _smooth_l1_psi(r: mpmath.mpf, p: Params) -> mpmath.mpf:
+    b = mpmath.mpf(p["beta"])
+    if b == 0 or abs(r) > b:  # at r = 0 the derivative of |r| is sign(0) = 0, as in PyTorch
+        return _sign(r)
+    return r / b
+
+
+def _tukey_rho(r: mpmath.mpf, p: Params) -> mpmath.mpf:
+    c = mpmath.mpf(p["c"])
+    return c * c / 6 * (1 - (1 - (r / c) ** 2) ** 3) if abs(r) <= c else c * c / 6
+
+
+def _tukey_psi(r: mpmath.mpf, p: Params) -> mpmath.mpf:
+    c = mpmath.mpf(p["c"])
+    return r * (1 - (r / c) ** 2) ** 2 if abs(r) <= c else mpmath.mpf(0)
+
+
+def _pseudo_huber_rho(r: mpmath.mpf, p: Params) -> mpmath.mpf:
+    d = mpmath.mpf(p["delta"])
+    return d * d * (mpmath.sqrt(1 + (r / d) ** 2) - 1)
+
+
+def _pseudo_huber_psi(r: mpmath.mpf, p: Params) -> mpmath.mpf:
+    d = mpmath.mpf(p["delta"])
+    return r / mpmath.sqrt(1 + (r / d) ** 2)
+
+
+def mp_general(t: mpmath.mpf, alpha: float) -> mpmath.mpf:
+    """Barron's rho(t, alpha) and its limits, as printed in the paper."""
+    x = t * t
+    if alpha == 2:
+        return x / 2
+    if alpha == 0:
+        return mpmath.log(x / 2 + 1)
+    if alpha == -math.inf:
+        return 1 - mpmath.exp(-x / 2)
+    if alpha == math.inf:
+        return mpmath.exp(x / 2) - 1
+    a = mpmath.mpf(alpha)
+    b = abs(a - 2)
+    return b / a * ((x / b + 1) ** (a / 2) - 1)
+
+
+def mp_general_slope(t: mpmath.mpf, alpha: float) -> mpmath.mpf:
+    """d rho / dt = t (t**2 / |alpha - 2| + 1) ** (alpha / 2 - 1), and its limits."""
+    x = t * t
+    if alpha == 2:
+        return t
+    if alpha == -math.inf:
+        return t * mpmath.exp(-x / 2)
+    if alpha == math.inf:
+        return t * mpmath.exp(x / 2)
+    a = mpmath.mpf(alpha)
+    return t * (x / abs(a - 2) + 1) ** (a / 2 - 1)
+
+
+def _barron(alpha: float | None) -> tuple[Formula, Formula]:
+    """rho and psi of the general loss in r, at `alpha` (None: the parameter ``alpha``)."""
+
+    def rho(r: mpmath.mpf, p: Params) -> mpmath.mpf:
+        s = mpmath.mpf(p["scale"])
+        return mp_general(r / s, p["alpha"] if alpha is None else alpha)
+
+    def psi(r: mpmath.mpf, p: Params) -> mpmath.mpf:
+        s = mpmath.mpf(p["scale"])
+        return mp_general_slope(r / s, p["alpha"] if alpha is None else alpha) / s
+
+    return rho, psi
+
+
 CASES: tuple[Case, ...] = (
     Case(
         "huber",
@@ -137,6 +239,8 @@ CASES: tuple[Case, ...] = (
         convex=True,
         tail_slope=lambda p: p["delta"],
         torch="huber_loss",
+        mp_rho=_huber_rho,
+        mp_psi=_huber_psi,
     ),
     Case(
         "smooth_l1",
@@ -151,6 +255,8 @@ CASES: tuple[Case, ...] = (
         convex=True,
         tail_slope=_slope_one,
         torch="smooth_l1_loss",
+        mp_rho=_smooth_l1_rho,
+        mp_psi=_smooth_l1_psi,
     ),
     Case(
         "l1",
@@ -162,8 +268,20 @@ CASES: tuple[Case, ...] = (
         convex=True,
         tail_slope=_slope_one,
         torch="l1_loss",
+        mp_rho=lambda r, p: abs(r),
+        mp_psi=lambda r, p: _sign(r),
     ),
-    Case("mse", "MSELoss", {}, reference=({},), paths=({},), convex=True, torch="mse_loss"),
+    Case(
+        "mse",
+        "MSELoss",
+        {},
+        reference=({},),
+        paths=({},),
+        convex=True,
+        torch="mse_loss",
+        mp_rho=lambda r, p: r * r,
+        mp_psi=lambda r, p: 2 * r,
+    ),
     Case(
         "log_cosh",
         "LogCoshLoss",
@@ -173,6 +291,8 @@ CASES: tuple[Case, ...] = (
         transition_points=(8.0,),  # where robustloss switches forms
         convex=True,
         tail_slope=_slope_one,
+        mp_rho=lambda r, p: mpmath.log(mpmath.cosh(r)),
+        mp_psi=lambda r, p: mpmath.tanh(r),
     ),
     Case(
         "pseudo_huber",
@@ -185,6 +305,8 @@ CASES: tuple[Case, ...] = (
         transition_points=(1.0,),
         convex=True,
         tail_slope=lambda p: p["delta"],
+        mp_rho=_pseudo_huber_rho,
+        mp_psi=_pseudo_huber_psi,
     ),
     Case(
         "tukey",
@@ -199,6 +321,8 @@ CASES: tuple[Case, ...] = (
         bounded=True,
         redescending=True,
         sup=lambda p: p["c"] ** 2 / 6,
+        mp_rho=_tukey_rho,
+        mp_psi=_tukey_psi,
     ),
     Case(
         "cauchy",
@@ -211,6 +335,8 @@ CASES: tuple[Case, ...] = (
         transition_points=(1.0, 2.0),  # x = t**2 / 2 = 0.5, and t = 2
         redescending=True,
         alpha=0.0,
+        mp_rho=_barron(0.0)[0],
+        mp_psi=_barron(0.0)[1],
     ),
     Case(
         "welsch",
@@ -225,6 +351,8 @@ CASES: tuple[Case, ...] = (
         redescending=True,
         sup=lambda p: 1.0,
         alpha=-math.inf,
+        mp_rho=_barron(-math.inf)[0],
+        mp_psi=_barron(-math.inf)[1],
     ),
     Case(
         "geman_mcclure",
@@ -239,6 +367,8 @@ CASES: tuple[Case, ...] = (
         redescending=True,
         sup=lambda p: 2.0,
         alpha=-2.0,
+        mp_rho=_barron(-2.0)[0],
+        mp_psi=_barron(-2.0)[1],
     ),
     Case(
         "general",
@@ -272,6 +402,8 @@ CASES: tuple[Case, ...] = (
         # bounded for alpha < 0, convex for alpha >= 1, redescending for alpha < 1: not
         # for every alpha, so none of the flags
         sup=_general_sup,
+        mp_rho=_barron(None)[0],
+        mp_psi=_barron(None)[1],
     ),
 )
 

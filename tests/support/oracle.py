@@ -1,4 +1,7 @@
-"""The mpmath oracle: the definitions of DESIGN.md written out branch by branch in mpmath.
+"""The mpmath oracle: the definitions of DESIGN.md, evaluated at high precision.
+
+Each loss's textbook definition, branch by branch in mpmath, is part of its row in the
+cases table (:mod:`support.cases`); this module evaluates, reduces and rounds them.
 
 Every expected value of the property, adversarial, scale and weight tests, and of the
 reference file (``tests/reference/generate.py``), comes from here or from a peer library,
@@ -6,8 +9,8 @@ never from robustloss. Values are rounded to the dtype under test with NumPy, an
 ml_dtypes for bfloat16 where it is installed (:data:`HAS_BFLOAT16`; without it bfloat16 is
 left out of what the tests draw).
 
-This module imports only mpmath, NumPy and the standard library, so that the tests that
-use it run with the core test dependencies alone.
+This module imports only mpmath, NumPy, the standard library and the cases table, so
+that the tests that use it run with the core test dependencies alone.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from typing import Any
 
 import mpmath
 import numpy as np
+
+from support.cases import BY_NAME, CASES, mp_general, mp_general_slope
 
 __all__ = [
     "DTYPES",
@@ -86,114 +91,19 @@ def flushed(values: np.ndarray, dtype: str, backend: str) -> np.ndarray:
     return np.where(np.abs(values) < TINY[work_dtype(dtype)], 0.0, values)
 
 
-# --- the definitions of DESIGN.md, branch by branch ----------------------------------------
-def _sign(r: mpmath.mpf) -> mpmath.mpf:
-    return mpmath.mpf(1) if r > 0 else (mpmath.mpf(-1) if r < 0 else mpmath.mpf(0))
+# --- the definitions of DESIGN.md: each loss's row of the cases table -----------------------
+#: the losses that are the general loss at a fixed alpha (DESIGN.md)
+SPECIAL_ALPHA = {case.name: case.alpha for case in CASES if case.alpha is not None}
 
 
 def mp_rho(loss: str, r: mpmath.mpf, p: dict[str, float]) -> mpmath.mpf:
-    """The elementwise loss: huber, smooth_l1 = huber(delta=beta) / beta, l1, mse."""
-    a = abs(r)
-    if loss == "huber":
-        d = mpmath.mpf(p["delta"])
-        if a <= d:
-            return r * r / 2
-        return d * (a - d / 2)
-    if loss == "smooth_l1":
-        b = mpmath.mpf(p["beta"])
-        if b == 0:  # exactly L1
-            return a
-        if a <= b:
-            return (r * r / 2) / b
-        return (b * (a - b / 2)) / b
-    if loss == "l1":
-        return a
-    if loss == "mse":
-        return r * r
-    return _mp_family_rho(loss, r, p)
-
-
-def mp_general(t: mpmath.mpf, alpha: float) -> mpmath.mpf:
-    """Barron's rho(t, alpha) and its limits, as printed in the paper."""
-    x = t * t
-    if alpha == 2:
-        return x / 2
-    if alpha == 0:
-        return mpmath.log(x / 2 + 1)
-    if alpha == -math.inf:
-        return 1 - mpmath.exp(-x / 2)
-    if alpha == math.inf:
-        return mpmath.exp(x / 2) - 1
-    a = mpmath.mpf(alpha)
-    b = abs(a - 2)
-    return b / a * ((x / b + 1) ** (a / 2) - 1)
-
-
-def mp_general_slope(t: mpmath.mpf, alpha: float) -> mpmath.mpf:
-    """d rho / dt = t (t**2 / |alpha - 2| + 1) ** (alpha / 2 - 1), and its limits."""
-    x = t * t
-    if alpha == 2:
-        return t
-    if alpha == -math.inf:
-        return t * mpmath.exp(-x / 2)
-    if alpha == math.inf:
-        return t * mpmath.exp(x / 2)
-    a = mpmath.mpf(alpha)
-    return t * (x / abs(a - 2) + 1) ** (a / 2 - 1)
-
-
-#: the losses that are the general loss at a fixed alpha (DESIGN.md)
-SPECIAL_ALPHA = {"cauchy": 0.0, "geman_mcclure": -2.0, "welsch": -math.inf}
-
-
-def _mp_family_rho(loss: str, r: mpmath.mpf, p: dict[str, float]) -> mpmath.mpf:
-    if loss == "log_cosh":
-        return mpmath.log(mpmath.cosh(r))
-    if loss == "pseudo_huber":
-        d = mpmath.mpf(p["delta"])
-        return d * d * (mpmath.sqrt(1 + (r / d) ** 2) - 1)
-    if loss == "tukey":
-        c = mpmath.mpf(p["c"])
-        if abs(r) <= c:
-            return c * c / 6 * (1 - (1 - (r / c) ** 2) ** 3)
-        return c * c / 6
-    s = mpmath.mpf(p["scale"])
-    return mp_general(r / s, p.get("alpha", SPECIAL_ALPHA.get(loss, math.nan)))
-
-
-def _mp_family_psi(loss: str, r: mpmath.mpf, p: dict[str, float]) -> mpmath.mpf:
-    if loss == "log_cosh":
-        return mpmath.tanh(r)
-    if loss == "pseudo_huber":
-        d = mpmath.mpf(p["delta"])
-        return r / mpmath.sqrt(1 + (r / d) ** 2)
-    if loss == "tukey":
-        c = mpmath.mpf(p["c"])
-        return r * (1 - (r / c) ** 2) ** 2 if abs(r) <= c else mpmath.mpf(0)
-    s = mpmath.mpf(p["scale"])
-    return mp_general_slope(r / s, p.get("alpha", SPECIAL_ALPHA.get(loss, math.nan))) / s
+    """The elementwise loss `loss` at `r`, by its textbook definition (its cases row)."""
+    return BY_NAME[loss].mp_rho(r, p)
 
 
 def mp_psi(loss: str, r: mpmath.mpf, p: dict[str, float]) -> mpmath.mpf:
     """d rho / d r; at r = 0 the derivative of |r| is sign(0) = 0, as in PyTorch."""
-    a = abs(r)
-    if loss == "huber":
-        d = mpmath.mpf(p["delta"])
-        if a <= d:
-            return r
-        return d * _sign(r)
-    if loss == "smooth_l1":
-        b = mpmath.mpf(p["beta"])
-        if b == 0:
-            return _sign(r)
-        if a <= b:
-            return r / b
-        return _sign(r)
-    if loss == "l1":
-        return _sign(r)
-    if loss == "mse":
-        return 2 * r
-    return _mp_family_psi(loss, r, p)
+    return BY_NAME[loss].mp_psi(r, p)
 
 
 def mp_reduce(
