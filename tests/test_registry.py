@@ -60,6 +60,22 @@ def test_every_face_takes_the_hyperparameters_of_the_table(case: Case) -> None:
             assert signature[name].default == want, (face, name)
 
 
+@pytest.mark.parametrize("case", CASES, ids=NAMES)
+def test_every_face_has_its_documentation(case: Case) -> None:
+    # rendered from the definition's facts: a summary, the parameters and doctested examples
+    faces = [
+        getattr(robustloss, case.function),
+        getattr(robustloss, case.grad),
+        getattr(robustloss, case.object),
+        getattr(robustloss.weights, case.weight),
+    ]
+    for face in faces:
+        doc = inspect.getdoc(face) or ""
+        assert "Examples\n--------\n>>> " in doc, face
+        for name in case.parameters:
+            assert f"\n{name} : " in doc, (face, name)
+
+
 def test_every_public_name_is_a_face_of_a_loss_or_listed() -> None:
     faces = {name for case in CASES for name in (case.function, case.grad, case.object)}
     assert set(robustloss.__all__) == faces | NOT_LOSSES
@@ -88,6 +104,20 @@ def test_the_reference_file_has_no_other_losses() -> None:
 
 
 # --- the facts of the table, by mpmath -----------------------------------------------------
+@pytest.mark.parametrize("case", CASES, ids=NAMES)
+def test_every_loss_has_its_textbook_definitions(case: Case) -> None:
+    # mpmath's rho and psi, psi the derivative of rho (away from the kinks, at 1 unit)...
+    with mpmath.workdps(40):
+        for p in case.params:
+            u = _unit(case, p)
+            for r in (-2.5, 0.3, 0.77, 2.5):
+                x = mpmath.mpf(r) * u
+                slope = mpmath.diff(lambda t, p=p: case.mp_rho(t, p), x)
+                assert mpmath.almosteq(slope, case.mp_psi(x, p), rel_eps=1e-20), (p, r)
+    # ... and, for a loss PyTorch lacks, the same definition in PyTorch
+    assert (case.torch_rho is None) == (case.torch is not None)
+
+
 def _unit(case: Case, p: dict[str, Any]) -> float:
     """The size residuals are measured in (1 where it is 0: Smooth L1 with beta = 0)."""
     return 1.0 if case.unit is None else p[case.unit] or 1.0

@@ -179,6 +179,7 @@ def loss_gradient(definition: LossDefinition) -> Callable[[_F], _F]:
             f"Takes exactly the arguments of :func:`{name}`. Backends without autograd "
             "(NumPy,\nCuPy, Dask) train and run IRLS with it; on PyTorch and JAX it equals "
             f"autograd through\n:func:`{name}`.{note}",
+            _parameters(definition, f),
             _GRAD_RETURNS,
             _see_also((name,)),
             _section("Examples", d.grad_examples) if d.grad_examples else "",

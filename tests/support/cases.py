@@ -94,6 +94,10 @@ class Case:
     #: derivative ``psi(r, params)`` (the oracle every expected value is computed from)
     mp_rho: Formula = field(default=lambda r, p: mpmath.nan, repr=False)
     mp_psi: Formula = field(default=lambda r, p: mpmath.nan, repr=False)
+    #: for a loss PyTorch lacks, its textbook definition in PyTorch: ``torch_rho(params)``
+    #: is a function of a float64 tensor r, which ``torch.autograd`` differentiates (the
+    #: independent check of mpmath's values, and of robustloss's autograd)
+    torch_rho: Callable[[Params], Callable[[Any], Any]] | None = field(default=None, repr=False)
 
     @property
     def function(self) -> str:
@@ -225,6 +229,50 @@ def _barron(alpha: float | None) -> tuple[Formula, Formula]:
     return rho, psi
 
 
+# --- the family's textbook definitions in PyTorch (torch is imported when one is asked for)
+def _torch_log_cosh(p: Params) -> Callable[[Any], Any]:
+    import torch.nn.functional as F
+
+    # cosh overflows at |r| = 1000: the softplus form
+    return lambda r: r.abs() + F.softplus(-2 * r.abs()) - math.log(2.0)
+
+
+def _torch_pseudo_huber(p: Params) -> Callable[[Any], Any]:
+    import torch
+
+    d = p["delta"]
+    return lambda r: d * d * (torch.sqrt(1 + (r / d) ** 2) - 1)
+
+
+def _torch_tukey(p: Params) -> Callable[[Any], Any]:
+    import torch
+
+    c = p["c"]
+    return lambda r: torch.where(
+        r.abs() <= c, c * c / 6 * (1 - (1 - (r / c) ** 2) ** 3), torch.full_like(r, c * c / 6)
+    )
+
+
+def _torch_barron(alpha: float | None) -> Callable[[Params], Callable[[Any], Any]]:
+    def formula(p: Params) -> Callable[[Any], Any]:
+        import torch
+
+        s = p["scale"]
+        a = p["alpha"] if alpha is None else alpha
+        if a == 2:
+            return lambda r: 0.5 * (r / s) ** 2
+        if a == 0:
+            return lambda r: torch.log(0.5 * (r / s) ** 2 + 1)
+        if a == -math.inf:
+            return lambda r: 1 - torch.exp(-0.5 * (r / s) ** 2)
+        if a == math.inf:
+            return lambda r: torch.exp(0.5 * (r / s) ** 2) - 1
+        b = abs(a - 2)
+        return lambda r: b / a * (((r / s) ** 2 / b + 1) ** (a / 2) - 1)
+
+    return formula
+
+
 CASES: tuple[Case, ...] = (
     Case(
         "huber",
@@ -293,6 +341,7 @@ CASES: tuple[Case, ...] = (
         tail_slope=_slope_one,
         mp_rho=lambda r, p: mpmath.log(mpmath.cosh(r)),
         mp_psi=lambda r, p: mpmath.tanh(r),
+        torch_rho=_torch_log_cosh,
     ),
     Case(
         "pseudo_huber",
@@ -307,6 +356,7 @@ CASES: tuple[Case, ...] = (
         tail_slope=lambda p: p["delta"],
         mp_rho=_pseudo_huber_rho,
         mp_psi=_pseudo_huber_psi,
+        torch_rho=_torch_pseudo_huber,
     ),
     Case(
         "tukey",
@@ -323,6 +373,7 @@ CASES: tuple[Case, ...] = (
         sup=lambda p: p["c"] ** 2 / 6,
         mp_rho=_tukey_rho,
         mp_psi=_tukey_psi,
+        torch_rho=_torch_tukey,
     ),
     Case(
         "cauchy",
@@ -337,6 +388,7 @@ CASES: tuple[Case, ...] = (
         alpha=0.0,
         mp_rho=_barron(0.0)[0],
         mp_psi=_barron(0.0)[1],
+        torch_rho=_torch_barron(0.0),
     ),
     Case(
         "welsch",
@@ -353,6 +405,7 @@ CASES: tuple[Case, ...] = (
         alpha=-math.inf,
         mp_rho=_barron(-math.inf)[0],
         mp_psi=_barron(-math.inf)[1],
+        torch_rho=_torch_barron(-math.inf),
     ),
     Case(
         "geman_mcclure",
@@ -369,6 +422,7 @@ CASES: tuple[Case, ...] = (
         alpha=-2.0,
         mp_rho=_barron(-2.0)[0],
         mp_psi=_barron(-2.0)[1],
+        torch_rho=_torch_barron(-2.0),
     ),
     Case(
         "general",
@@ -404,6 +458,7 @@ CASES: tuple[Case, ...] = (
         sup=_general_sup,
         mp_rho=_barron(None)[0],
         mp_psi=_barron(None)[1],
+        torch_rho=_torch_barron(None),
     ),
 )
 

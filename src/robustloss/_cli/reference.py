@@ -39,14 +39,16 @@ Infinity extension that Python reads.
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
-import robustloss
-
 from .._losses import LOSSES
+
+#: the package this module belongs to (``robustloss``, or wherever it is vendored)
+PACKAGE = __name__.rsplit(".", 2)[0]
 
 __all__ = ["TOLERANCES", "functions", "load_reference", "loss_names"]
 
@@ -64,7 +66,7 @@ TOLERANCES: dict[str, tuple[float, float]] = {
 @functools.cache
 def load_reference() -> dict[str, Any]:
     """Return the parsed reference file (cached; treat it as read-only)."""
-    text = resources.files("robustloss").joinpath("_data/reference.json").read_text("utf-8")
+    text = resources.files(PACKAGE).joinpath("_data/reference.json").read_text("utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
 
@@ -86,4 +88,5 @@ def functions(name: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
         If no loss of that name is registered.
     """
     function = LOSSES[name].function_name
-    return getattr(robustloss, function), getattr(robustloss, f"{function}_grad")
+    package = importlib.import_module(PACKAGE)
+    return getattr(package, function), getattr(package, f"{function}_grad")

@@ -23,8 +23,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-import robustloss
-
+from .._version import __version__
 from . import reference
 from .discovery import NAMES, BackendInfo, discover, installed
 from .selfcheck import CHECK_DTYPES, CheckRow, self_check
@@ -36,7 +35,7 @@ def _versions() -> dict[str, str]:
     import array_api_compat
 
     return {
-        "robustloss": robustloss.__version__,
+        "robustloss": __version__,
         "array-api-compat": str(array_api_compat.__version__),
         "python": platform.python_version(),
     }
