@@ -7,16 +7,17 @@ derived from it or checked against it. One module per group of losses:
 
 * :mod:`.piecewise`: L1, MSE, Huber, Smooth L1 (PyTorch's regression losses);
 * :mod:`.smooth`: log-cosh, pseudo-Huber (smooth and convex);
-* :mod:`.redescending`: Tukey's biweight (zero influence beyond a rejection point);
-* :mod:`.barron`: Barron's general loss and its named cases Cauchy, Geman-McClure, Welsch.
+* :mod:`.redescending`: Tukey's biweight, and Barron's named cases Cauchy,
+  Geman-McClure and Welsch;
+* :mod:`.barron`: Barron's general loss.
 """
 
 from __future__ import annotations
 
 from ._base import Documentation, LossDefinition, Parameter
-from .barron import CAUCHY, GEMAN_MCCLURE, GENERAL, WELSCH
+from .barron import GENERAL
 from .piecewise import HUBER, L1, MSE, SMOOTH_L1
-from .redescending import TUKEY
+from .redescending import CAUCHY, GEMAN_MCCLURE, TUKEY, WELSCH
 from .smooth import LOG_COSH, PSEUDO_HUBER
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Barron's general and adaptive robust loss, and the special cases with their own names.
+"""Barron's general and adaptive robust loss (its named cases are in :mod:`.redescending`).
 
 With ``t = r / s`` (s the scale), J. T. Barron, "A General and Adaptive Robust Loss
 Function", CVPR 2019, defines::
@@ -40,7 +40,7 @@ from .._typing import Array, Namespace
 from ._base import Documentation, LossDefinition, Parameter
 from ._numerics import constant, divided, largest
 
-__all__ = ["CAUCHY", "GEMAN_MCCLURE", "GENERAL", "WELSCH"]
+__all__ = ["BARRON", "GENERAL", "SCALE", "named_case"]
 
 #: |t| beyond which Welsch's rho is 1 and its psi 0 in every dtype, over any scale:
 #: exp(-80**2 / 4) / scale**2 = 0 for every scale down to float64's smallest normal
@@ -494,8 +494,9 @@ def _general_weight(r: Array, *, xp: Namespace, alpha: Any, scale: float) -> Arr
     return _of_residual(r, alpha, scale, xp, _WEIGHT)
 
 
-_SCALE = Parameter("scale", 1.0, "Residuals are measured in units of `scale` (``t = r / scale``).")
-_BARRON = 'J. T. Barron, "A General and Adaptive Robust Loss Function", CVPR 2019.'
+SCALE = Parameter("scale", 1.0, "Residuals are measured in units of `scale` (``t = r / scale``).")
+#: the reference of the general loss and of its named cases
+BARRON = 'J. T. Barron, "A General and Adaptive Robust Loss Function", CVPR 2019.'
 
 GENERAL = LossDefinition(
     "general",
@@ -513,7 +514,7 @@ GENERAL = LossDefinition(
             maximum=math.inf,
             array=True,
         ),
-        _SCALE,
+        SCALE,
     ),
     Documentation(
         summary="Barron's general and adaptive robust loss, with shape parameter `alpha`.",
@@ -537,7 +538,7 @@ for an array alpha equal to 2 or +-inf.""",
         weight_formula=(
             "``(t**2 / |alpha - 2| + 1)**(alpha / 2 - 1) / scale**2``; ``1 / scale**2`` at 0"
         ),
-        references=(_BARRON,),
+        references=(BARRON,),
         see_also=("cauchy_loss", "geman_mcclure_loss", "welsch_loss", "pseudo_huber_loss"),
         grad_note="The derivative with respect to `alpha` is autograd's.",
         examples="""\
@@ -575,14 +576,12 @@ array([1.        , 0.4472136])""",
 )
 
 
-def _special_case(alpha: str) -> str:
-    return f"""\
-It is :func:`general_loss` with ``alpha = {alpha}`` (Barron's convention: the loss is
-dimensionless, ``0.5 t**2`` for small ``t = r / scale``)."""
+def named_case(name: str, alpha: float, docs: Documentation, object_name: str) -> LossDefinition:
+    """Return the general loss at a fixed `alpha` as a loss of its own, with ``scale``.
 
-
-def _named(name: str, alpha: float, docs: Documentation, object_name: str) -> LossDefinition:
-    # the closed form of the general loss at `alpha`, with its limits at |t| = inf
+    Its closed form, with its limits at |t| = inf and its forms from r for scales far from
+    1: exactly what :data:`GENERAL` computes at that Python-float alpha.
+    """
 
     def rho(r: Array, *, xp: Namespace, scale: float) -> Array:
         return _of_residual(r, alpha, scale, xp, _RHO)
@@ -593,106 +592,4 @@ def _named(name: str, alpha: float, docs: Documentation, object_name: str) -> Lo
     def weight(r: Array, *, xp: Namespace, scale: float) -> Array:
         return _of_residual(r, alpha, scale, xp, _WEIGHT)
 
-    return LossDefinition(name, rho, psi, weight, (_SCALE,), docs, object_name)
-
-
-CAUCHY = _named(
-    "cauchy",
-    0.0,
-    Documentation(
-        summary="Cauchy (Lorentzian) loss ``log(1 + (r / scale)**2 / 2)``: redescending, log tail.",
-        body=_special_case("0"),
-        weight_formula="``1 / (scale**2 (1 + t**2 / 2))``; ``1 / scale**2`` at 0",
-        references=(_BARRON,),
-        see_also=("general_loss",),
-        examples="""\
->>> import numpy as np
->>> from robustloss import cauchy_loss
->>> cauchy_loss(np.asarray([0.0, 2.0]), np.zeros(2), reduction="none")  # log 3 at 2
-array([0.        , 1.09861229])
->>> float(cauchy_loss(np.asarray([1.0]), np.zeros(1), scale=2.0))  # log(1 + 1/8)
-0.1177830357""",
-        grad_examples="""\
->>> import numpy as np
->>> from robustloss import cauchy_loss_grad
->>> float(cauchy_loss_grad(np.asarray([2.0]), np.zeros(1))[0])  # 2 / (1 + 2)
-0.6666666667""",
-        object_examples="""\
->>> import numpy as np
->>> from robustloss import CauchyLoss
->>> float(CauchyLoss(scale=2.0)(np.asarray([1.0]), np.zeros(1)))
-0.1177830357""",
-        weight_examples="""\
->>> import numpy as np
->>> from robustloss.weights import cauchy
->>> cauchy(np.asarray([0.0, 2.0]))
-array([1.        , 0.33333333])""",
-    ),
-    "CauchyLoss",
-)
-GEMAN_MCCLURE = _named(
-    "geman_mcclure",
-    -2.0,
-    Documentation(
-        summary="Geman-McClure loss ``2 t**2 / (t**2 + 4)``, ``t = r / scale``: bounded by 2.",
-        body=_special_case("-2"),
-        weight_formula="``16 / (scale**2 (t**2 + 4)**2)``; ``1 / scale**2`` at 0",
-        references=(_BARRON,),
-        see_also=("general_loss",),
-        examples="""\
->>> import numpy as np
->>> from robustloss import geman_mcclure_loss
->>> geman_mcclure_loss(np.asarray([0.0, 0.5, 2.0]), np.zeros(3), reduction="none")
-array([0.        , 0.11764706, 1.        ])""",
-        grad_examples="""\
->>> import numpy as np
->>> from robustloss import geman_mcclure_loss_grad
->>> float(geman_mcclure_loss_grad(np.asarray([2.0]), np.zeros(1))[0])  # 16 t / (t**2 + 4)**2
-0.5""",
-        object_examples="""\
->>> import numpy as np
->>> from robustloss import GemanMcClureLoss
->>> float(GemanMcClureLoss()(np.asarray([2.0]), np.zeros(1)))
-1.0""",
-        weight_examples="""\
->>> import numpy as np
->>> from robustloss.weights import geman_mcclure
->>> geman_mcclure(np.asarray([0.0, 2.0]))  # 16 / 64
-array([1.  , 0.25])""",
-    ),
-    "GemanMcClureLoss",
-)
-WELSCH = _named(
-    "welsch",
-    -math.inf,
-    Documentation(
-        summary=(
-            "Welsch (Leclerc) loss ``1 - exp(-(r / scale)**2 / 2)``: bounded, redescending fast."
-        ),
-        body=_special_case("-inf"),
-        weight_formula="``exp(-t**2 / 2) / scale**2``; ``1 / scale**2`` at 0",
-        references=(_BARRON,),
-        see_also=("general_loss",),
-        examples="""\
->>> import numpy as np
->>> from robustloss import welsch_loss
->>> float(welsch_loss(np.asarray([2.0]), np.zeros(1)))  # 1 - exp(-2)
-0.8646647168""",
-        grad_examples="""\
->>> import numpy as np
->>> from robustloss import welsch_loss_grad
->>> float(welsch_loss_grad(np.asarray([2.0]), np.zeros(1))[0])  # 2 exp(-2)
-0.2706705665""",
-        object_examples="""\
->>> import numpy as np
->>> from robustloss import WelschLoss
->>> float(WelschLoss()(np.asarray([2.0]), np.zeros(1)))
-0.8646647168""",
-        weight_examples="""\
->>> import numpy as np
->>> from robustloss.weights import welsch
->>> welsch(np.asarray([0.0, 2.0]))  # exp(-2)
-array([1.        , 0.13533528])""",
-    ),
-    "WelschLoss",
-)
+    return LossDefinition(name, rho, psi, weight, (SCALE,), docs, object_name)

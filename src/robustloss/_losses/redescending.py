@@ -1,8 +1,10 @@
-"""The redescending losses with a rejection point: Tukey's biweight.
+"""The redescending losses: the influence of a residual falls back as it grows.
 
-Residuals beyond the rejection point have no influence at all (``psi = 0`` there). The
-redescending members of Barron's family (Cauchy, Geman-McClure, Welsch) are in
-:mod:`.barron`.
+Tukey's biweight (no influence at all beyond its rejection point, ``psi = 0`` there), and
+the redescending members of Barron's family with names of their own, in decreasing order
+of tail weight: Cauchy (alpha = 0), Geman-McClure (-2) and Welsch (-inf), each computed
+exactly as :mod:`.barron` computes the general loss at that alpha. None is convex: start
+a fit from a good one (a Huber fit, say).
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import math
 from .._typing import Array, Namespace
 from ._base import Documentation, LossDefinition, Parameter
 from ._numerics import capped
+from .barron import BARRON, named_case
 
-__all__ = ["TUKEY"]
+__all__ = ["CAUCHY", "GEMAN_MCCLURE", "TUKEY", "WELSCH"]
 
 
 # --- Tukey's biweight --------------------------------------------------------------------
@@ -109,4 +112,113 @@ array([1.    , 0.5625, 0.    ])
 array([1., 0., 0.])""",
     ),
     "TukeyLoss",
+)
+
+
+# --- Barron's named cases -----------------------------------------------------------------
+def _special_case(alpha: str) -> str:
+    return f"""\
+It is :func:`general_loss` with ``alpha = {alpha}`` (Barron's convention: the loss is
+dimensionless, ``0.5 t**2`` for small ``t = r / scale``)."""
+
+
+CAUCHY = named_case(
+    "cauchy",
+    0.0,
+    Documentation(
+        summary="Cauchy (Lorentzian) loss ``log(1 + (r / scale)**2 / 2)``: redescending, log tail.",
+        body=_special_case("0"),
+        weight_formula="``1 / (scale**2 (1 + t**2 / 2))``; ``1 / scale**2`` at 0",
+        references=(BARRON,),
+        see_also=("general_loss",),
+        examples="""\
+>>> import numpy as np
+>>> from robustloss import cauchy_loss
+>>> cauchy_loss(np.asarray([0.0, 2.0]), np.zeros(2), reduction="none")  # log 3 at 2
+array([0.        , 1.09861229])
+>>> float(cauchy_loss(np.asarray([1.0]), np.zeros(1), scale=2.0))  # log(1 + 1/8)
+0.1177830357""",
+        grad_examples="""\
+>>> import numpy as np
+>>> from robustloss import cauchy_loss_grad
+>>> float(cauchy_loss_grad(np.asarray([2.0]), np.zeros(1))[0])  # 2 / (1 + 2)
+0.6666666667""",
+        object_examples="""\
+>>> import numpy as np
+>>> from robustloss import CauchyLoss
+>>> float(CauchyLoss(scale=2.0)(np.asarray([1.0]), np.zeros(1)))
+0.1177830357""",
+        weight_examples="""\
+>>> import numpy as np
+>>> from robustloss.weights import cauchy
+>>> cauchy(np.asarray([0.0, 2.0]))
+array([1.        , 0.33333333])""",
+    ),
+    "CauchyLoss",
+)
+GEMAN_MCCLURE = named_case(
+    "geman_mcclure",
+    -2.0,
+    Documentation(
+        summary="Geman-McClure loss ``2 t**2 / (t**2 + 4)``, ``t = r / scale``: bounded by 2.",
+        body=_special_case("-2"),
+        weight_formula="``16 / (scale**2 (t**2 + 4)**2)``; ``1 / scale**2`` at 0",
+        references=(BARRON,),
+        see_also=("general_loss",),
+        examples="""\
+>>> import numpy as np
+>>> from robustloss import geman_mcclure_loss
+>>> geman_mcclure_loss(np.asarray([0.0, 0.5, 2.0]), np.zeros(3), reduction="none")
+array([0.        , 0.11764706, 1.        ])""",
+        grad_examples="""\
+>>> import numpy as np
+>>> from robustloss import geman_mcclure_loss_grad
+>>> float(geman_mcclure_loss_grad(np.asarray([2.0]), np.zeros(1))[0])  # 16 t / (t**2 + 4)**2
+0.5""",
+        object_examples="""\
+>>> import numpy as np
+>>> from robustloss import GemanMcClureLoss
+>>> float(GemanMcClureLoss()(np.asarray([2.0]), np.zeros(1)))
+1.0""",
+        weight_examples="""\
+>>> import numpy as np
+>>> from robustloss.weights import geman_mcclure
+>>> geman_mcclure(np.asarray([0.0, 2.0]))  # 16 / 64
+array([1.  , 0.25])""",
+    ),
+    "GemanMcClureLoss",
+)
+WELSCH = named_case(
+    "welsch",
+    -math.inf,
+    Documentation(
+        summary=(
+            "Welsch (Leclerc) loss ``1 - exp(-(r / scale)**2 / 2)``: bounded, redescending fast."
+        ),
+        body=_special_case("-inf"),
+        weight_formula="``exp(-t**2 / 2) / scale**2``; ``1 / scale**2`` at 0",
+        references=(BARRON,),
+        see_also=("general_loss",),
+        examples="""\
+>>> import numpy as np
+>>> from robustloss import welsch_loss
+>>> float(welsch_loss(np.asarray([2.0]), np.zeros(1)))  # 1 - exp(-2)
+0.8646647168""",
+        grad_examples="""\
+>>> import numpy as np
+>>> from robustloss import welsch_loss_grad
+>>> float(welsch_loss_grad(np.asarray([2.0]), np.zeros(1))[0])  # 2 exp(-2)
+0.2706705665""",
+        object_examples="""\
+>>> import numpy as np
+>>> from robustloss import WelschLoss
+>>> float(WelschLoss()(np.asarray([2.0]), np.zeros(1)))
+0.8646647168""",
+        weight_examples="""\
+>>> import numpy as np
+>>> from robustloss.weights import welsch
+>>> welsch(np.asarray([0.0, 2.0]))  # exp(-2)
+array([1.        , 0.13533528])""",
+    ),
+    "WelschLoss",
 )
