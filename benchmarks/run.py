@@ -10,9 +10,14 @@ gradient with respect to the input (autograd on PyTorch and JAX, ``*_grad`` on N
 The memory floor is the time to read both inputs once. Peers that are not installed are
 left out.
 
-    python benchmarks/run.py --quick             # < 2 minutes: 1e3 to 1e7, float32
-    python benchmarks/run.py                     # 1e3 to 1e8, float32 and float64
+    python benchmarks/run.py --quick             # a few minutes: 256 to 1e7, float32
+    python benchmarks/run.py                     # 256 to 1e8, float32 and float64
     python benchmarks/run.py --loss log_cosh --sizes 1e6 --repeats 50
+
+The per-call overhead table subtracts, size by size, the native computation from
+robustloss's: ``torch.nn.functional``'s loss on PyTorch, the naive NumPy composition on
+NumPy, ``jax.jit(optax...)`` on JAX (eager robustloss). At small sizes it is the Python a
+training loop pays on every step.
 
 Writes ``benchmarks/results.md`` and ``benchmarks/throughput.png`` (``--out`` changes
 the stem; the plot needs matplotlib).
@@ -235,6 +240,37 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+#: (backend, pass, robustloss's row, the native row it is compared with)
+OVERHEAD = (
+    ("torch", "forward", "robustloss, torch", "torch.nn.functional."),
+    ("torch", "forward+backward", "robustloss, torch", "torch.nn.functional."),
+    ("NumPy", "forward", "robustloss, NumPy", "naive NumPy composition"),
+    ("JAX", "forward", "robustloss eager (cached jit inside)", "jax.jit(optax."),
+)
+
+
+def overhead(rows: list[dict[str, Any]]) -> str:
+    """The per-call overhead: robustloss's time minus the native one, in microseconds."""
+    lines = [
+        "| loss | dtype | size | backend | pass | robustloss | native | overhead | ratio |",
+        "|---|---|---:|---|---|---:|---:|---:|---:|",
+    ]
+    keys = dict.fromkeys((r["loss"], r["dtype"], r["size"]) for r in rows)
+    for loss, dtype, size in keys:
+        same = [r for r in rows if (r["loss"], r["dtype"], r["size"]) == (loss, dtype, size)]
+        for backend, kind, ours, native in OVERHEAD:
+            a = [r for r in same if r["pass"] == kind and r["name"] == ours]
+            b = [r for r in same if r["pass"] == kind and r["name"].startswith(native)]
+            if not (a and b):
+                continue
+            t, n = a[0]["seconds"], b[0]["seconds"]
+            lines.append(
+                f"| {loss} | {dtype} | {size:,} | {backend} | {kind} | {t * 1e6:.1f} us | "
+                f"{n * 1e6:.1f} us | {(t - n) * 1e6:+.1f} us | {t / n:.2f}x |"
+            )
+    return "\n".join(lines)
+
+
 def plot(rows: list[dict[str, Any]], path: Path) -> bool:
     try:
         import matplotlib
@@ -275,14 +311,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(HERE / "results"), help="stem of the .md and .png")
     args = parser.parse_args(argv)
     if args.quick:
-        sizes = args.sizes or [1e3, 1e5, 1e7]
+        sizes = args.sizes or [256, 1e3, 1e4, 1e5, 1e7]
         dtypes, losses, repeats = (
             args.dtypes or ["float32"],
             args.loss or ["huber"],
             args.repeats or 7,
         )
     else:
-        sizes = args.sizes or [1e3, 1e4, 1e5, 1e6, 1e7, 1e8]
+        sizes = args.sizes or [256, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8]
         dtypes, losses, repeats = (
             args.dtypes or ["float32", "float64"],
             args.loss or ["huber", "log_cosh"],
@@ -294,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         for dtype in dtypes:
             for size in sizes:
                 rows += measure(loss, int(size), dtype, repeats)
-    text = table(rows)
+    text = table(rows) + "\n\n## Per-call overhead\n\n" + overhead(rows)
     print(text)
     stem = Path(args.out)
     header = (

@@ -22,8 +22,11 @@ def test_the_benchmark_runner_writes_its_table(tmp_path: Path) -> None:
     text = stem.with_suffix(".md").read_text("utf-8")
     assert "robustloss, NumPy" in text
     assert "naive NumPy composition" in text
+    assert "## Per-call overhead" in text
+    assert "| huber | float32 | 1,000 | NumPy | forward |" in text
     if importlib.util.find_spec("torch") is not None:
         assert "torch.nn.functional.huber_loss" in text
+        assert "| huber | float32 | 1,000 | torch | forward+backward |" in text
     png = tmp_path / "throughput.png"
     if importlib.util.find_spec("matplotlib") is None:  # the plot is optional (bench extra)
         assert not png.exists()
