@@ -2,8 +2,9 @@
 
 The namespace of the caller's arrays picks the backend: the same call runs on NumPy,
 PyTorch (CPU or CUDA, with autograd), CuPy, JAX (jit and grad) and Dask (lazy).
-The submodules :mod:`robustloss.weights` (IRLS weights) and :mod:`robustloss.keras`
-(Keras semantics) are attributes of the package, imported on first use.
+The submodules :mod:`robustloss.weights` (IRLS weights), :mod:`robustloss.keras` (Keras
+semantics) and :mod:`robustloss.testing` (the backend matrix and lazy harness, for testing
+code that embeds robustloss) are attributes of the package, imported on first use.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from . import keras as keras
+    from . import testing as testing
     from . import weights as weights
 
 __all__ = ["__version__", "fast_paths", "fast_paths_enabled"]
@@ -27,7 +29,7 @@ __all__ += _functional.__all__
 __all__ += _objects.__all__
 
 #: public submodules, imported when first asked for (``robustloss.weights.huber(...)``)
-_SUBMODULES = ("keras", "weights")
+_SUBMODULES = ("keras", "testing", "weights")
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -8,15 +8,15 @@ traced and everything else (hyper-parameters, reductions, NumPy arrays, ``xp``) 
 static. On the Dask backend the same calls run with a scheduler that fails the test if
 robustloss computes or persists anything, and must return a lazy Dask array.
 
-The test code itself is unchanged: :func:`patch` replaces the functions where tests find
-them (the public ``robustloss`` modules and the test module's own globals), for the duration
-of one test. Tests that look a function up by name at call time (``support.cases.call``)
-get the lazy form too.
+The wrappers are :mod:`robustloss.testing`'s (public, for library authors); here they
+are applied to every public function. The test code itself is unchanged: :func:`patch`
+replaces the functions where tests find them (the public ``robustloss`` modules and the
+test module's own globals), for the duration of one test. Tests that look a function up
+by name at call time (``support.cases.call``) get the lazy form too.
 """
 
 from __future__ import annotations
 
-import functools
 import inspect
 from collections.abc import Callable
 from types import ModuleType
@@ -28,8 +28,15 @@ import robustloss
 import robustloss.keras
 import robustloss.weights
 from robustloss import Loss
+from robustloss.testing import ComputeForbiddenError, dask_lazy, jax_jitted, no_compute
 
-__all__ = ["LAZY_BACKENDS", "patch", "public_callables"]
+__all__ = [
+    "LAZY_BACKENDS",
+    "ComputeForbiddenError",
+    "no_compute",
+    "patch",
+    "public_callables",
+]
 
 #: backends on which the ``xp`` fixture runs robustloss lazily
 LAZY_BACKENDS = ("jax", "dask")
@@ -52,73 +59,6 @@ def public_callables() -> list[tuple[Any, str]]:
     found += [(Loss, "__call__"), (Loss, "forward"), (Loss, "grad")]
     found += [(robustloss.keras.KerasLoss, "__call__")]
     return found
-
-
-class ComputeForbiddenError(AssertionError):
-    """Raised when robustloss asks Dask to compute inside a public call."""
-
-
-def no_compute(*args: Any, **kwargs: Any) -> Any:
-    """A Dask scheduler that fails: for ``dask.config.set(scheduler=no_compute)``."""
-    raise ComputeForbiddenError("robustloss computed a Dask array inside a public call")
-
-
-def _key(value: Any) -> Any:
-    """A cache key that tells 1, 1.0 and True apart; None where `value` is unhashable."""
-    try:
-        hash(value)
-    except TypeError:
-        return None
-    return (type(value), value)
-
-
-def jax_jitted(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """`fn` through ``jax.jit``: JAX arrays traced, every other argument static."""
-    import jax
-
-    cache: dict[Any, Callable[..., Any]] = {}
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        leaves, tree = jax.tree_util.tree_flatten((args, kwargs))
-        traced = [i for i, leaf in enumerate(leaves) if isinstance(leaf, jax.Array)]
-        static = tuple(None if i in traced else _key(leaf) for i, leaf in enumerate(leaves))
-        key = (tree, tuple(traced), static)
-        cacheable = all(k is not None for i, k in enumerate(static) if i not in traced)
-        jitted = cache.get(key) if cacheable else None
-        if jitted is None:
-            frozen = list(leaves)
-
-            def inner(*arrays: Any) -> Any:
-                values = list(frozen)
-                for i, a in zip(traced, arrays, strict=True):
-                    values[i] = a
-                a, k = jax.tree_util.tree_unflatten(tree, values)
-                return fn(*a, **k)
-
-            jitted = jax.jit(inner)
-            if cacheable:
-                cache[key] = jitted
-        return jitted(*(leaves[i] for i in traced))
-
-    wrapper.__wrapped_lazy__ = True  # type: ignore[attr-defined]
-    return wrapper
-
-
-def dask_lazy(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """`fn` with Dask's compute and persist forbidden; its result must stay lazy."""
-    import dask
-    import dask.array as da
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with dask.config.set(scheduler=no_compute):
-            out = fn(*args, **kwargs)
-        assert isinstance(out, da.Array), f"{fn.__name__} returned {type(out)}, not Dask"
-        return out
-
-    wrapper.__wrapped_lazy__ = True  # type: ignore[attr-defined]
-    return wrapper
 
 
 def patch(monkeypatch: pytest.MonkeyPatch, backend: str, test_module: ModuleType | None) -> None:
