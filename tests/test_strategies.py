@@ -19,7 +19,8 @@ import pytest
 import robustloss as rl
 from robustloss import _strategies
 from robustloss._strategies import jax_jit
-from support.cases import Case, call, paths
+from support.cases import CASES, NAMES, Case, call, paths
+from support.cases import weight as irls_weight
 from support.lazy import no_compute
 from support.matrix import Backend
 
@@ -207,6 +208,25 @@ def test_dask_strategy_is_one_task_per_block_and_lazy() -> None:
             generic = rl.general_loss(x, y, 0.5, reduction="none")
     assert len(fast.dask) < len(generic.dask) / 4
     np.testing.assert_allclose(fast.compute(scheduler="sync"), generic.compute(scheduler="sync"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=NAMES)
+def test_dask_tasks_are_named_after_the_loss(case: Case) -> None:
+    da = pytest.importorskip("dask.array")
+    x = da.from_array(np.linspace(-3.0, 3.0, 8), chunks=4)
+    p = case.paths[0]
+    names = {
+        "value": call(case, "loss", x, 0 * x, p, reduction="mean"),
+        "grad": call(case, "grad", x, 0 * x, p, reduction="sum"),
+        "weight": irls_weight(case, x, p),
+    }
+    suffix = {"value": "_loss", "grad": "_loss_grad", "weight": "_weight"}
+    for what, out in names.items():
+        prefix = case.name + suffix[what]
+        assert out.name.startswith(f"{prefix}-astype-"), out.name
+        layers = {str(k).split("-")[0] for k in out.dask.layers}
+        assert prefix in layers, layers
+        assert not any(name.startswith("quiet") for name in layers), layers
 
 
 def test_dask_does_not_warn_when_computed() -> None:
