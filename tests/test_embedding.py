@@ -10,6 +10,7 @@ worked by hand (Huber of 0, +-1, +-3 with delta 1: 0, 0.5, 2.5; sum 6, mean 1.2)
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -23,12 +24,16 @@ import robustloss
 
 
 def _run(tmp_path: Path, code: str) -> str:
+    # the temporary packages first, then where this robustloss lives (an installed or a
+    # source checkout alike)
+    path = [str(tmp_path), str(Path(robustloss.__file__).parents[1])]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
     out = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
         capture_output=True,
         text=True,
         cwd=tmp_path,
-        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        env=env,
         check=False,
     )
     assert out.returncode == 0, out.stderr
