@@ -1,8 +1,11 @@
 """Time robustloss against its peers on the same data, in one run; write a table and a plot.
 
-Every row is the median of ``--repeats`` timings of one call (after a warm-up call, which
-also compiles under ``jax.jit``), on the same input and target; the rows are timed round
-robin, one call each per round, so that the machine's drifts hit all of them alike.
+Every row is the median of ``--repeats`` timings (after a warm-up call, which also
+compiles under ``jax.jit``), on the same input and target; the rows are timed round
+robin, so that the machine's drifts hit all of them alike. A timing is one call from
+1e6 elements up, and the mean of a batch of calls below (1e6 / size, at most 200),
+after one untimed call (PyTorch's threads sleep while other rows run: the first call after
+them pays for waking them, whichever row it is).
 Ratios are to the peer of the same group measured in the same run: PyTorch's native
 ``torch.nn.functional`` loss for NumPy and PyTorch rows, ``jax.jit(optax...)`` for JAX
 rows. Forward is the reduced loss (``reduction='mean'``); forward+backward adds the
@@ -190,11 +193,16 @@ def measure(loss: str, size: int, dtype: str, repeats: int) -> list[dict[str, An
     for _, kind, name, call in rows:
         print(f"  {loss} {dtype} {size:>12,} {kind:<16} {name} ...", file=sys.stderr, flush=True)
         call()  # warm-up (and jit compilation)
+    # below 1e6 elements a round times a batch of calls per row (the mean of the batch):
+    # one call of a few microseconds is mostly the timer and a cache the previous row cooled
+    batch = max(1, min(200, 1_000_000 // max(size, 1)))
     for _ in range(reps):
         for i, (_, _, _, call) in enumerate(rows):
+            call()  # untimed: wakes the library's threads the row before let sleep
             t0 = time.perf_counter()
-            call()
-            times[i].append(time.perf_counter() - t0)
+            for _ in range(batch):
+                call()
+            times[i].append((time.perf_counter() - t0) / batch)
     out = [
         {
             "loss": loss,
