@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
-import sys
 from pathlib import Path
 
-RUNNER = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
+from support.scripts import load
 
 
 def test_the_benchmark_runner_writes_its_table(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("benchmark_run", RUNNER)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("benchmark_run", module)
-    spec.loader.exec_module(module)
+    module = load("benchmarks/run.py", "benchmark_run")
     stem = tmp_path / "results"
     argv = ["--quick", "--sizes", "1000", "--repeats", "3", "--loss", "huber", "tukey"]
     assert module.main([*argv, "--out", str(stem)]) == 0

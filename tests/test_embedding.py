@@ -40,14 +40,19 @@ def _run(tmp_path: Path, code: str) -> str:
     return out.stdout.strip()
 
 
+def _vendor(root: Path, where: str, package: Path) -> None:
+    """Copy the package at `package` into the (new) package `where` under `root`."""
+    target = root.joinpath(*where.split("."))
+    target.mkdir(parents=True)
+    for folder in [target, *target.parents][: where.count(".") + 1]:
+        (folder / "__init__.py").write_text("")
+    shutil.copytree(package, target / package.name)
+
+
 @pytest.fixture
 def vendored(tmp_path: Path) -> Path:
     """A package ``mylib`` with a copy of array-api-compat at ``mylib.vendored``."""
-    target = tmp_path / "mylib" / "vendored"
-    target.mkdir(parents=True)
-    (tmp_path / "mylib" / "__init__.py").write_text("")
-    (target / "__init__.py").write_text("")
-    shutil.copytree(Path(array_api_compat.__file__).parent, target / "array_api_compat")
+    _vendor(tmp_path, "mylib.vendored", Path(array_api_compat.__file__).parent)
     return tmp_path
 
 
@@ -146,11 +151,7 @@ def test_an_array_api_library_itself_is_used_as_given(module: str) -> None:
 def test_a_vendored_robustloss_works(tmp_path: Path) -> None:
     # a copy of the package inside another one: every face, and the command line's
     # reference file, without importing a top-level robustloss
-    target = tmp_path / "otherlib" / "_vendor"
-    target.mkdir(parents=True)
-    (tmp_path / "otherlib" / "__init__.py").write_text("")
-    (target / "__init__.py").write_text("")
-    shutil.copytree(Path(robustloss.__file__).parent, target / "robustloss")
+    _vendor(tmp_path, "otherlib._vendor", Path(robustloss.__file__).parent)
     out = _run(
         tmp_path,
         """

@@ -9,29 +9,20 @@ the same minimiser.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
 from robustloss import testing
+from support.scripts import load
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "fit_line.py"
 #: this module's ``backend`` fixture is its own, as a library author would write it
 OWN_MATRIX = True
 
 
 def _example() -> Any:
-    spec = importlib.util.spec_from_file_location("fit_line_example", EXAMPLE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("fit_line_example", module)
-    spec.loader.exec_module(module)
-    return module
+    return load("examples/fit_line.py", "fit_line_example")
 
 
 def _data() -> tuple[np.ndarray, np.ndarray]:

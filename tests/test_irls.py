@@ -6,9 +6,6 @@ only uses robustloss's weights and losses, so agreement checks them in use.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -16,20 +13,14 @@ import numpy as np
 import pytest
 
 from support.matrix import load_backend
+from support.scripts import load
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "irls_stackloss.py"
 #: backends with the linalg extension and sort (Dask has no sort)
 BACKENDS = ["numpy", "array_api_strict", "torch", "torch-cuda", "jax", "cupy"]
 
 
 def _example() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("irls_stackloss", EXAMPLE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("irls_stackloss", module)
-    spec.loader.exec_module(module)
-    return module
+    return load("examples/irls_stackloss.py", "irls_stackloss")
 
 
 def _statsmodels_fit(norm: str) -> np.ndarray:

@@ -44,14 +44,19 @@ def test_every_loss_has_every_face(case: Case) -> None:
     assert callable(getattr(robustloss.weights, case.weight, None)), case.weight
 
 
-@pytest.mark.parametrize("case", CASES, ids=NAMES)
-def test_every_face_takes_the_hyperparameters_of_the_table(case: Case) -> None:
-    faces = [
+def _faces(case: Case) -> list[Any]:
+    """The loss's function, gradient, object class and IRLS weight function."""
+    return [
         getattr(robustloss, case.function),
         getattr(robustloss, case.grad),
         getattr(robustloss, case.object),
         getattr(robustloss.weights, case.weight),
     ]
+
+
+@pytest.mark.parametrize("case", CASES, ids=NAMES)
+def test_every_face_takes_the_hyperparameters_of_the_table(case: Case) -> None:
+    faces = _faces(case)
     for face in faces:
         signature = inspect.signature(face).parameters
         for name, default in case.parameters.items():
@@ -63,12 +68,7 @@ def test_every_face_takes_the_hyperparameters_of_the_table(case: Case) -> None:
 @pytest.mark.parametrize("case", CASES, ids=NAMES)
 def test_every_face_has_its_documentation(case: Case) -> None:
     # rendered from the definition's facts: a summary, the parameters and doctested examples
-    faces = [
-        getattr(robustloss, case.function),
-        getattr(robustloss, case.grad),
-        getattr(robustloss, case.object),
-        getattr(robustloss.weights, case.weight),
-    ]
+    faces = _faces(case)
     for face in faces:
         doc = inspect.getdoc(face) or ""
         assert "Examples\n--------\n>>> " in doc, face
