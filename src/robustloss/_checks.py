@@ -225,21 +225,14 @@ def prepare(
     except (AttributeError, TypeError):  # not an array, or an unhashable dtype
         key, types = None, None
     if types is None:
-        types = _check_types(input, target, weight, xp)
+        types = _check_types(input, target, weight, xp)  # the shapes too, before the dtypes
         if key is not None and types.cacheable:
             _TYPES[key] = types
+    else:
+        _check_shapes(input, target)
     ns, lib, dtype, work = types.xp, types.library, types.dtype, types.work
 
     shape = tuple(input.shape) if lib != "dask" else _shape(input)
-    if (
-        target is not None
-        and target.shape != input.shape
-        and not _same_shape(_shape(input), _shape(target))
-    ):
-        raise ValueError(
-            f"input and target must have the same shape, got input "
-            f"{tuple(input.shape)} and target {tuple(target.shape)}"
-        )
     w = None if weight is None else _prepare_weight(ns, weight, input, shape, work)
     arrays = False
     if values:
@@ -283,11 +276,7 @@ def _check_types(
 ) -> _Types:
     """Resolve the namespace, check the dtypes and promote: the checks of a new combination."""
     ns = _namespace(input, target, weight, xp)
-    if target is not None and not _same_shape(_shape(input), _shape(target)):
-        raise ValueError(
-            f"input and target must have the same shape, got input {tuple(input.shape)} "
-            f"and target {tuple(target.shape)}"
-        )
+    _check_shapes(input, target)
     named = (("input", input),) if target is None else (("input", input), ("target", target))
     floats = [dt for dt in (_real_float_dtype(ns, a, n) for n, a in named) if dt is not None]
     if floats:
@@ -300,6 +289,19 @@ def _check_types(
         _real_float_dtype(ns, weight, "weight")
     tiny = float(ns.finfo(work).smallest_normal)
     return _Types(ns, library(ns), dtype, work, tiny, bool(floats))
+
+
+def _check_shapes(input: Array, target: Array | None) -> None:
+    """Refuse a target whose shape is not the input's (unknown Dask sizes match any)."""
+    if (
+        target is not None
+        and target.shape != input.shape
+        and not _same_shape(_shape(input), _shape(target))
+    ):
+        raise ValueError(
+            f"input and target must have the same shape, got input "
+            f"{tuple(input.shape)} and target {tuple(target.shape)}"
+        )
 
 
 def _prepare_weight(
