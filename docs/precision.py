@@ -47,6 +47,74 @@ def _general(alpha: float) -> Callable[[Any], Any]:
 
 
 #: label -> (robustloss elementwise loss, textbook formula in mpmath)
+# --- the textbook definitions of statsmodels' norms and of SciPy's and scikit-learn's losses,
+# written out here on purpose: this script imports neither the tests nor the package's own
+# formulas (r = input - target; z = -r is the residual the asymmetric ones weigh by q)
+def _fair(r: Any, p: dict[str, float]) -> Any:
+    c = mpmath.mpf(p["c"])
+    y = abs(r) / c
+    return c * c * (y - mpmath.log1p(y))
+
+
+def _arctan(r: Any, p: dict[str, float]) -> Any:
+    return mpmath.atan(r * r) / 2
+
+
+def _ramsay_e(r: Any, p: dict[str, float]) -> Any:
+    a = mpmath.mpf(p["a"])
+    y = a * abs(r)
+    return (1 - mpmath.exp(-y) * (1 + y)) / (a * a)
+
+
+def _hampel(r: Any, p: dict[str, float]) -> Any:
+    a, b, c, m = 2, 4, 8, abs(r)
+    if m <= a:
+        return r * r / 2
+    if m <= b:
+        return a * m - mpmath.mpf(a * a) / 2
+    top = mpmath.mpf(a * (b + c - a)) / 2
+    return top - a * (c - m) ** 2 / (2 * (c - b)) if m <= c else top
+
+
+def _andrews_wave(r: Any, p: dict[str, float]) -> Any:
+    a = mpmath.mpf(p["a"])
+    return a * a * (1 - mpmath.cos(r / a)) if abs(r) <= a * mpmath.pi else 2 * a * a
+
+
+def _tukey_quartic(r: Any, p: dict[str, float]) -> Any:
+    c = mpmath.mpf(p["c"])
+    v = (r / c) ** 4
+    return r * r / 2 * (1 - 2 * v / 3 + v * v / 5) if abs(r) <= c else 4 * c * c / 15
+
+
+def _trimmed(r: Any, p: dict[str, float]) -> Any:
+    return min(r * r, mpmath.mpf(p["c"]) ** 2) / 2
+
+
+def _quantile(r: Any, p: dict[str, float]) -> Any:
+    q = mpmath.mpf(p["q"])
+    return max(-q * r, (1 - q) * r)
+
+
+def _huber_quantile(r: Any, p: dict[str, float]) -> Any:
+    q = mpmath.mpf(p["q"])
+    huber = r * r / 2 if abs(r) <= 1 else abs(r) - mpmath.mpf(1) / 2
+    return (1 - q if r > 0 else q) * huber
+
+
+def _expectile(r: Any, p: dict[str, float]) -> Any:
+    q = mpmath.mpf(p["q"])
+    return (1 - q if r > 0 else q) * r * r
+
+
+def _epsilon_insensitive(r: Any, p: dict[str, float]) -> Any:
+    return max(abs(r) - mpmath.mpf(p["epsilon"]), 0)
+
+
+def _squared_epsilon_insensitive(r: Any, p: dict[str, float]) -> Any:
+    return max(abs(r) - mpmath.mpf(p["epsilon"]), 0) ** 2
+
+
 LOSSES: dict[str, tuple[Callable[[np.ndarray], Any], Callable[[Any], Any]]] = {
     "huber (delta=1)": (
         lambda r: rl.huber_loss(r, 0 * r, "none"),
@@ -85,6 +153,38 @@ LOSSES: dict[str, tuple[Callable[[np.ndarray], Any], Callable[[Any], Any]]] = {
         lambda r: rl.general_loss(r, 0 * r, np.zeros_like(r), reduction="none"),
         _general(0.0),
     ),
+    **{
+        f"{name} ({label})": (
+            lambda r, f=function, p=params: f(r, 0 * r, reduction="none", **p),
+            lambda r, f=formula, p=params: f(r, p),
+        )
+        for name, function, params, label, formula in (
+            ("fair", rl.fair_loss, {"c": 1.3998}, "c=1.3998", _fair),
+            ("arctan", rl.arctan_loss, {"scale": 1.0}, "scale=1", _arctan),
+            ("ramsay_e", rl.ramsay_e_loss, {"a": 0.3}, "a=0.3", _ramsay_e),
+            ("hampel", rl.hampel_loss, {}, "2, 4, 8", _hampel),
+            ("andrews_wave", rl.andrews_wave_loss, {"a": 1.339}, "a=1.339", _andrews_wave),
+            ("tukey_quartic", rl.tukey_quartic_loss, {"c": 3.61752}, "c=3.61752", _tukey_quartic),
+            ("trimmed", rl.trimmed_loss, {"c": 2.0}, "c=2", _trimmed),
+            ("quantile", rl.quantile_loss, {"q": 0.9}, "q=0.9", _quantile),
+            ("huber_quantile", rl.huber_quantile_loss, {"q": 0.9}, "q=0.9", _huber_quantile),
+            ("expectile", rl.expectile_loss, {"q": 0.9}, "q=0.9", _expectile),
+            (
+                "epsilon_insensitive",
+                rl.epsilon_insensitive_loss,
+                {"epsilon": 0.125},
+                "epsilon=0.125",
+                _epsilon_insensitive,
+            ),
+            (
+                "squared_epsilon_insensitive",
+                rl.squared_epsilon_insensitive_loss,
+                {"epsilon": 0.125},
+                "epsilon=0.125",
+                _squared_epsilon_insensitive,
+            ),
+        )
+    },
 }
 
 

@@ -117,8 +117,17 @@ def _hyper_error(loss: str, name: str, v: Any, backend: Backend) -> type[Excepti
         return ValueError if math.isnan(x) else None
     if not math.isfinite(x):
         return ValueError
-    ok = x >= 0 if name == "beta" else x > 0
+    if name == "q":
+        return None if 0 < x < 1 else ValueError
+    ok = x >= 0 if name in ("beta", "epsilon") else x > 0
     return None if ok else ValueError
+
+
+def _joint_error(loss: str, p: dict[str, Any]) -> type[Exception] | None:
+    """The documented error of valid hyper-parameters that do not fit together."""
+    if loss == "hampel" and not p["a"] <= p["b"] <= p["c"]:
+        return ValueError
+    return None
 
 
 # --- the expected result -----------------------------------------------------------------
@@ -131,12 +140,16 @@ def _result_dtype(backend: Backend, dx: str, dy: str) -> str:
     return max(floats, key=lambda d: (MAX[d], EPS[d] < 1e-3))
 
 
+#: the hyper-parameters beside beta and scale that r is divided by, by loss
+_DIVISORS = {"pseudo_huber": ("delta",), "fair": ("c",), "andrews_wave": ("a",)}
+
+
 def _cast_parameters(loss: str, p: dict[str, float], work: str) -> dict[str, float]:
     """Hyper-parameters as the loss uses them: rounded to the working dtype; beyond its
     largest value, Huber's delta and Tukey's c are capped there (no residual of the
     dtype reaches them), alpha is +-inf, and what r is divided by (pseudo-Huber's delta,
     beta, scale) keeps its value."""
-    divisors = ("beta", "scale", *(("delta",) if loss == "pseudo_huber" else ()))
+    divisors = ("beta", "scale", *_DIVISORS.get(loss, ()))
     out = {
         k: v
         if (k == "alpha" and math.isinf(v)) or (k in divisors and v > MAX[work])
@@ -295,10 +308,10 @@ def test_adversarial_inputs(
     errors: set[type[Exception]] = set()
     if reduction not in ("none", "mean", "sum", "weighted_mean", None):
         errors.add(ValueError)
-    for name, v in p.items():
-        e = _hyper_error(loss, name, v, backend)
-        if e is not None:
-            errors.add(e)
+    hyper = [_hyper_error(loss, name, v, backend) for name, v in p.items()]
+    errors |= {e for e in hyper if e is not None}
+    if not any(hyper) and (joint := _joint_error(loss, p)) is not None:
+        errors.add(joint)
     if dx in _COMPLEX or dy in _COMPLEX:
         errors.add(TypeError)
     if mismatch:
@@ -320,7 +333,7 @@ def test_adversarial_inputs(
         work = work_dtype(_result_dtype(backend, dx, dy))
         for name, v in p.items():
             small = isinstance(v, numbers.Real) and not isinstance(v, bool) and 0 < v < TINY[work]
-            if name not in ("alpha", "beta") and small:
+            if name not in ("alpha", "beta", "epsilon") and small:
                 errors.add(ValueError)  # not representable in the working dtype
     before = [_host(backend, a) for a in (x, y)]
     raised: Exception | None = None

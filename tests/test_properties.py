@@ -112,8 +112,9 @@ def test_zero_at_zero_nonnegative_and_symmetric(
     grads = _eval(backend, case, "grad", x, y, p)
     grads_swapped = _eval(backend, case, "grad", y, x, p)
     assert (values >= 0).all(), values
-    np.testing.assert_array_equal(values, swapped)
-    np.testing.assert_array_equal(grads, -grads_swapped)
+    if case.symmetric:  # the asymmetric losses weigh the two sides differently
+        np.testing.assert_array_equal(values, swapped)
+        np.testing.assert_array_equal(grads, -grads_swapped)
     at_zero = _eval(backend, case, "loss", x, x, p)
     grad_at_zero = _eval(backend, case, "grad", x, x, p)
     np.testing.assert_array_equal(at_zero, 0.0)
@@ -165,7 +166,10 @@ def test_continuous_at_every_transition(
     grads = _eval(backend, case, "grad", x, zero, p)
     rho, psi = oracle(case.name, a, p)
     _close(values, rho, dtype, "value")
-    _close(grads, psi, dtype, "grad", float(np.max(np.abs(psi))))
+    # psi where it falls to 0 at a rejection point (Andrews' a pi, where a sin(r / a) is
+    # a few ulp of a off from rounding r / a) is judged on its scale elsewhere too
+    unit = oracle(case.name, np.asarray([min(points)]) / 2, p)[1]
+    _close(grads, psi, dtype, "grad", float(np.max(np.abs([*psi, *unit]))))
     for v, d, at in zip(*(z.reshape(len(points), -1) for z in (values, grads, a)), strict=True):
         width = abs(at[-1] - at[0])
         assert np.ptp(v) <= 1.5 * np.max(np.abs(d)) * width + 16 * eps * np.max(v), (at, v)

@@ -24,8 +24,10 @@ from support.cases import (
     Case,
     bound,
     definition_names,
+    kinks,
     reference_file,
     registry_names,
+    transitions,
 )
 from support.oracle import mp_psi, mp_rho
 
@@ -87,6 +89,13 @@ def test_the_package_lists_the_losses_of_the_table() -> None:
     assert sorted(definition_names()) == sorted(NAMES)
 
 
+@pytest.mark.parametrize("case", CASES, ids=NAMES)
+def test_the_definition_says_whether_the_loss_is_symmetric(case: Case) -> None:
+    from robustloss._losses import LOSSES
+
+    assert LOSSES[case.name].symmetric == case.symmetric
+
+
 # --- the reference file ------------------------------------------------------------------
 @pytest.mark.parametrize("case", CASES, ids=NAMES)
 def test_the_reference_file_has_cases_for_every_loss(case: Case) -> None:
@@ -114,6 +123,9 @@ def test_every_loss_has_its_textbook_definitions(case: Case) -> None:
                 x = mpmath.mpf(r) * u
                 slope = mpmath.diff(lambda t, p=p: case.mp_rho(t, p), x)
                 assert mpmath.almosteq(slope, case.mp_psi(x, p), rel_eps=1e-20), (p, r)
+                curvature = mpmath.diff(lambda t, p=p: case.mp_psi(t, p), x)
+                want = case.mp_psi_deriv(x, p)
+                assert mpmath.almosteq(curvature, want, rel_eps=1e-20, abs_eps=1e-30), (p, r)
     # ... and, for a loss PyTorch lacks, the same definition in PyTorch
     assert (case.torch_rho is None) == (case.torch is not None)
 
@@ -133,12 +145,16 @@ def _psi(case: Case, p: dict[str, Any]) -> Any:
 
 @pytest.mark.parametrize("case", CASES, ids=NAMES)
 def test_symmetric(case: Case) -> None:
+    # symmetric for every hyper-parameter, or not (the asymmetric losses are at q = 1/2)
+    found = set()
     with mpmath.workdps(50):
         for p in case.params:
             rho, u = _rho(case, p), _unit(case, p)
             for r in (0.1, 0.9, 1.0, 1.7, 3.0, 50.0):
                 same = rho(r * u) == rho(-r * u)
-                assert same == case.symmetric, (p, r)
+                found.add(same)
+                assert same == (case.symmetric or p.get("q") == 0.5), (p, r)
+    assert found == ({True} if case.symmetric else {True, False})
 
 
 @pytest.mark.parametrize("case", CASES, ids=NAMES)
@@ -182,7 +198,8 @@ def test_convex_and_the_tail_slope(case: Case) -> None:
             slope = case.tail_slope(p)
             if slope is not None:
                 assert all(abs(psi(r)) <= slope for r in grid), p
-                far = abs(psi(mpmath.mpf(10) ** 30 * u))
+                big = mpmath.mpf(10) ** 30 * u  # both tails (one is steeper if asymmetric)
+                far = max(abs(psi(big)), abs(psi(-big)))
                 assert abs(far - slope) <= 1e-12 * slope, p
 
 
@@ -206,14 +223,13 @@ def test_kinks_and_smooth_transitions(case: Case) -> None:
     """At a kink some derivative of rho (order 1 to 3) jumps; at r = 0 and at any other
     transition (a change of branch or of form) none does."""
     p = next(q for q in case.params if _unit(case, q) > 0)
-    u = _unit(case, p)
     with mpmath.workdps(60):
         rho = _rho(case, p)
-        points = {0.0} | {k * u for k in case.kink_points} | {t * u for t in case.transition_points}
-        for x in sorted(points):
+        at = kinks(case, p)
+        for x in sorted({0.0, *at, *transitions(case, p)}):
             x = mpmath.mpf(x)
             jumps = [
                 abs(_one_sided(rho, x, n, -1) - _one_sided(rho, x, n, 1)) > 1e-6 for n in (1, 2, 3)
             ]
-            kink = any(math.isclose(x, k * u) for k in case.kink_points)
+            kink = any(math.isclose(x, k) for k in at)
             assert any(jumps) == kink, (float(x), jumps)

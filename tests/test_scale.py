@@ -27,8 +27,9 @@ from support.matrix import Backend
 from support.oracle import EPS, MAX, TINY, flushed, mp_weight, oracle, round_to, work_dtype
 from support.strategies import dtypes, magnitudes, signed
 
-#: the losses of t = r / scale
-SCALED = tuple(case for case in CASES if "scale" in case.parameters)
+#: the losses of t = r / scale in Barron's convention (dimensionless rho; SciPy's arctan,
+#: whose rho is scale**2 / 2 times a function of t, is tested with the rest)
+SCALED = tuple(case for case in CASES if "scale" in case.parameters and case.name != "arctan")
 pytestmark = pytest.mark.parametrize("case", SCALED, ids=[case.name for case in SCALED])
 
 _ALPHA = st.sampled_from([0.0, -2.0, 1.0, 0.5, -0.5, 1.5, 0.999, -10.0, 4.0, -math.inf])

@@ -46,8 +46,12 @@ def test_weights_over_the_whole_range(
     for name in case.parameters:
         if name == "alpha":
             p[name] = data.draw(_ALPHA, label=name)
+        elif name == "q":
+            p[name] = float(round_to(data.draw(st.floats(1e-3, 1 - 1e-3), label=name), work))
         else:  # as the loss uses it: rounded to the working dtype
             p[name] = float(round_to(data.draw(magnitudes(work, cap), label=name), work))
+    if case.name == "hampel":  # a <= b <= c
+        p = dict(zip("abc", sorted(p.values()), strict=True))
     top = None  # exp(t**2 / 2) at alpha = inf: keep t moderate
     if p.get("alpha") == math.inf:
         top = min(max(8 * p["scale"], 4 * TINY[dtype]), MAX[dtype])
@@ -73,10 +77,12 @@ def test_weight_times_residual_is_psi_and_finite_at_zero(case: Case, p: dict[str
     if p.get("alpha") == math.inf:
         r = r / 4
     w = weight(case, r, p)
-    psi = call(case, "grad", r, np.zeros_like(r), p, reduction="none")
+    # the weights take z = target - input; psi(z) = d rho / dz = -(d rho / d input)
+    psi = -call(case, "grad", np.zeros_like(r), r, p, reduction="none")
     at_zero = float(mp_weight(case.name, np.zeros(1), p)[0])
-    if math.isinf(at_zero):
-        at_zero = 1 / float(np.finfo(np.float64).tiny)
+    if math.isinf(at_zero):  # documented: the slope at 0+ over the smallest normal number
+        slope = float(mp_weight(case.name, np.ones(1), p)[0]) if case.name == "quantile" else 1
+        at_zero = slope / float(np.finfo(np.float64).tiny)
     assert np.all(np.isfinite(w))
     assert w[0] == pytest.approx(at_zero, rel=1e-15)
     np.testing.assert_allclose(w[1:] * r[1:], psi[1:], rtol=2e-15, atol=1e-300)

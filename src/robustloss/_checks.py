@@ -23,6 +23,7 @@ from ._typing import Array, Namespace
 
 __all__ = [
     "REDUCTIONS",
+    "RESIDUAL",
     "WHAT",
     "Prepared",
     "check_hyperparameter",
@@ -35,8 +36,11 @@ __all__ = [
 ]
 
 REDUCTIONS = ("none", "mean", "sum", "weighted_mean")
-#: what a call computes: the reduced loss, its gradient, or the IRLS weight
-WHAT = ("value", "grad", "weight")
+#: what a call computes: the reduced loss or its gradient (of input and target), or a
+#: function of the residual, elementwise (the IRLS weight, and the norm's rho, psi and psi')
+WHAT = ("value", "grad", "weight", "rho", "psi", "psi_deriv")
+#: the elementwise functions of the residual (the call has no target and no reduction)
+RESIDUAL = frozenset({"weight", "rho", "psi", "psi_deriv"})
 
 
 class Prepared(NamedTuple):
@@ -103,7 +107,13 @@ def legacy_reduction(size_average: object, reduce: object, reduction: object) ->
 
 
 def check_hyperparameter(
-    name: str, value: object, *, minimum: float, closed: bool, maximum: float = math.inf
+    name: str,
+    value: object,
+    *,
+    minimum: float,
+    closed: bool,
+    maximum: float = math.inf,
+    maximum_closed: bool = True,
 ) -> float:
     """Validate one real hyper-parameter and return it as a Python float.
 
@@ -118,8 +128,10 @@ def check_hyperparameter(
     closed : bool
         Whether `minimum` itself is valid (``beta >= 0``) or not (``delta > 0``).
     maximum : float, default: inf
-        Largest valid value. Infinite values are valid only where `minimum` is ``-inf``
-        and `maximum` is ``inf`` (Barron's ``alpha``); NaN never is.
+        Upper bound of the valid range. Infinite values are valid only where `minimum` is
+        ``-inf`` and `maximum` is ``inf`` (Barron's ``alpha``); NaN never is.
+    maximum_closed : bool, default: True
+        Whether a finite `maximum` itself is valid (a quantile ``q < 1``: not).
     """
     if isinstance(value, bool) or not isinstance(value, Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
@@ -128,10 +140,11 @@ def check_hyperparameter(
         if math.isnan(v):
             raise ValueError(f"{name} must not be NaN")
         return v
-    ok = math.isfinite(v) and (v >= minimum if closed else v > minimum) and v <= maximum
+    below = v <= maximum if maximum_closed else v < maximum
+    ok = math.isfinite(v) and (v >= minimum if closed else v > minimum) and below
     if not ok:
         bound = ">=" if closed else ">"
-        upper = "" if maximum == math.inf else f" and <= {maximum:g}"
+        upper = "" if maximum == math.inf else f" and {'<=' if maximum_closed else '<'} {maximum:g}"
         raise ValueError(f"{name} must be finite and {bound} {minimum:g}{upper}, got {value!r}")
     return v
 
@@ -140,7 +153,12 @@ def _check_parameter(p: Parameter, value: object) -> Any:
     if p.array and is_array(value):
         return value
     return check_hyperparameter(
-        p.name, value, minimum=p.minimum, closed=p.closed, maximum=p.maximum
+        p.name,
+        value,
+        minimum=p.minimum,
+        closed=p.closed,
+        maximum=p.maximum,
+        maximum_closed=p.maximum_closed,
     )
 
 
@@ -163,6 +181,10 @@ def check_parameters(definition: LossDefinition, values: Mapping[str, object]) -
         out[p.name] = (
             v if type(v) is float and p.minimum < v < p.maximum else _check_parameter(p, v)
         )
+    if definition.constraint is not None and all(type(v) is float for v in out.values()):
+        message = definition.constraint(out)
+        if message is not None:
+            raise ValueError(f"{definition.name}: {message}, got {out}")
     return out
 
 

@@ -11,29 +11,55 @@ from ._checks import legacy_reduction
 from ._docs import loss_function, loss_gradient
 from ._engine import evaluate
 from ._losses import (
+    ANDREWS_WAVE,
+    ARCTAN,
     CAUCHY,
+    EPSILON_INSENSITIVE,
+    EXPECTILE,
+    FAIR,
     GEMAN_MCCLURE,
     GENERAL,
+    HAMPEL,
     HUBER,
+    HUBER_QUANTILE,
     L1,
     LOG_COSH,
     MSE,
     PSEUDO_HUBER,
+    QUANTILE,
+    RAMSAY_E,
     SMOOTH_L1,
+    SQUARED_EPSILON_INSENSITIVE,
+    TRIMMED,
     TUKEY,
+    TUKEY_QUARTIC,
     WELSCH,
 )
 from ._typing import Array, Namespace, Reduction, Weight
 
 __all__ = [
+    "andrews_wave_loss",
+    "andrews_wave_loss_grad",
+    "arctan_loss",
+    "arctan_loss_grad",
     "cauchy_loss",
     "cauchy_loss_grad",
+    "epsilon_insensitive_loss",
+    "epsilon_insensitive_loss_grad",
+    "expectile_loss",
+    "expectile_loss_grad",
+    "fair_loss",
+    "fair_loss_grad",
     "geman_mcclure_loss",
     "geman_mcclure_loss_grad",
     "general_loss",
     "general_loss_grad",
+    "hampel_loss",
+    "hampel_loss_grad",
     "huber_loss",
     "huber_loss_grad",
+    "huber_quantile_loss",
+    "huber_quantile_loss_grad",
     "l1_loss",
     "l1_loss_grad",
     "log_cosh_loss",
@@ -42,10 +68,20 @@ __all__ = [
     "mse_loss_grad",
     "pseudo_huber_loss",
     "pseudo_huber_loss_grad",
+    "quantile_loss",
+    "quantile_loss_grad",
+    "ramsay_e_loss",
+    "ramsay_e_loss_grad",
     "smooth_l1_loss",
     "smooth_l1_loss_grad",
+    "squared_epsilon_insensitive_loss",
+    "squared_epsilon_insensitive_loss_grad",
+    "trimmed_loss",
+    "trimmed_loss_grad",
     "tukey_loss",
     "tukey_loss_grad",
+    "tukey_quartic_loss",
+    "tukey_quartic_loss_grad",
     "welsch_loss",
     "welsch_loss_grad",
 ]
@@ -377,3 +413,336 @@ def general_loss_grad(
 ) -> Array:
     params = {"alpha": alpha, "scale": scale}
     return evaluate(GENERAL, input, target, reduction, weight, xp, params, "grad")
+
+
+@loss_function(QUANTILE)
+def quantile_loss(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    q: float = 0.5,
+    weight: Weight = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(QUANTILE, input, target, reduction, weight, xp, {"q": q})
+
+
+@loss_gradient(QUANTILE)
+def quantile_loss_grad(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    q: float = 0.5,
+    weight: Weight = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(QUANTILE, input, target, reduction, weight, xp, {"q": q}, "grad")
+
+
+@loss_function(HUBER_QUANTILE)
+def huber_quantile_loss(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    q: float = 0.5,
+    delta: float = 1.0,
+    weight: Weight = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(HUBER_QUANTILE, input, target, reduction, weight, xp, {"q": q, "delta": delta})
+
+
+@loss_gradient(HUBER_QUANTILE)
+def huber_quantile_loss_grad(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    q: float = 0.5,
+    delta: float = 1.0,
+    weight: Weight = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(
+        HUBER_QUANTILE, input, target, reduction, weight, xp, {"q": q, "delta": delta}, "grad"
+    )
+
+
+@loss_function(EXPECTILE)
+def expectile_loss(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    q: float = 0.5,
+    weight: Weight = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(EXPECTILE, input, target, reduction, weight, xp, {"q": q})
+
+
+@loss_gradient(EXPECTILE)
+def expectile_loss_grad(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    q: float = 0.5,
+    weight: Weight = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(EXPECTILE, input, target, reduction, weight, xp, {"q": q}, "grad")
+
+
+@loss_function(HAMPEL)
+def hampel_loss(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    a: float = 2.0,
+    b: float = 4.0,
+    c: float = 8.0,
+    weight: Weight = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(HAMPEL, input, target, reduction, weight, xp, {"a": a, "b": b, "c": c})
+
+
+@loss_gradient(HAMPEL)
+def hampel_loss_grad(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    a: float = 2.0,
+    b: float = 4.0,
+    c: float = 8.0,
+    weight: Weight = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(HAMPEL, input, target, reduction, weight, xp, {"a": a, "b": b, "c": c}, "grad")
+
+
+@loss_function(ANDREWS_WAVE)
+def andrews_wave_loss(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    a: float = 1.339,
+    weight: Weight = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(ANDREWS_WAVE, input, target, reduction, weight, xp, {"a": a})
+
+
+@loss_gradient(ANDREWS_WAVE)
+def andrews_wave_loss_grad(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    a: float = 1.339,
+    weight: Weight = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(ANDREWS_WAVE, input, target, reduction, weight, xp, {"a": a}, "grad")
+
+
+@loss_function(RAMSAY_E)
+def ramsay_e_loss(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    a: float = 0.3,
+    weight: Weight = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(RAMSAY_E, input, target, reduction, weight, xp, {"a": a})
+
+
+@loss_gradient(RAMSAY_E)
+def ramsay_e_loss_grad(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    a: float = 0.3,
+    weight: Weight = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(RAMSAY_E, input, target, reduction, weight, xp, {"a": a}, "grad")
+
+
+@loss_function(TRIMMED)
+def trimmed_loss(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    c: float = 2.0,
+    weight: Weight = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(TRIMMED, input, target, reduction, weight, xp, {"c": c})
+
+
+@loss_gradient(TRIMMED)
+def trimmed_loss_grad(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    c: float = 2.0,
+    weight: Weight = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(TRIMMED, input, target, reduction, weight, xp, {"c": c}, "grad")
+
+
+@loss_function(TUKEY_QUARTIC)
+def tukey_quartic_loss(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    c: float = 3.61752,
+    weight: Weight = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(TUKEY_QUARTIC, input, target, reduction, weight, xp, {"c": c})
+
+
+@loss_gradient(TUKEY_QUARTIC)
+def tukey_quartic_loss_grad(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    c: float = 3.61752,
+    weight: Weight = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(TUKEY_QUARTIC, input, target, reduction, weight, xp, {"c": c}, "grad")
+
+
+@loss_function(FAIR)
+def fair_loss(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    c: float = 1.3998,
+    weight: Weight = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(FAIR, input, target, reduction, weight, xp, {"c": c})
+
+
+@loss_gradient(FAIR)
+def fair_loss_grad(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    c: float = 1.3998,
+    weight: Weight = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(FAIR, input, target, reduction, weight, xp, {"c": c}, "grad")
+
+
+@loss_function(ARCTAN)
+def arctan_loss(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    scale: float = 1.0,
+    weight: Weight = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(ARCTAN, input, target, reduction, weight, xp, {"scale": scale})
+
+
+@loss_gradient(ARCTAN)
+def arctan_loss_grad(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    scale: float = 1.0,
+    weight: Weight = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(ARCTAN, input, target, reduction, weight, xp, {"scale": scale}, "grad")
+
+
+@loss_function(EPSILON_INSENSITIVE)
+def epsilon_insensitive_loss(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    epsilon: float = 0.1,
+    weight: Weight = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(EPSILON_INSENSITIVE, input, target, reduction, weight, xp, {"epsilon": epsilon})
+
+
+@loss_gradient(EPSILON_INSENSITIVE)
+def epsilon_insensitive_loss_grad(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    epsilon: float = 0.1,
+    weight: Weight = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(
+        EPSILON_INSENSITIVE, input, target, reduction, weight, xp, {"epsilon": epsilon}, "grad"
+    )
+
+
+@loss_function(SQUARED_EPSILON_INSENSITIVE)
+def squared_epsilon_insensitive_loss(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    epsilon: float = 0.1,
+    weight: Weight = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(
+        SQUARED_EPSILON_INSENSITIVE, input, target, reduction, weight, xp, {"epsilon": epsilon}
+    )
+
+
+@loss_gradient(SQUARED_EPSILON_INSENSITIVE)
+def squared_epsilon_insensitive_loss_grad(
+    input: Array,
+    target: Array,
+    reduction: Reduction = "mean",
+    epsilon: float = 0.1,
+    weight: Weight = None,
+    *,
+    xp: Namespace | None = None,
+) -> Array:
+    return evaluate(
+        SQUARED_EPSILON_INSENSITIVE,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"epsilon": epsilon},
+        "grad",
+    )

@@ -14,33 +14,57 @@ from ._checks import check_parameters, check_reduction, is_array, legacy_reducti
 from ._docs import loss_object
 from ._engine import evaluate
 from ._losses import (
+    ANDREWS_WAVE,
+    ARCTAN,
     CAUCHY,
+    EPSILON_INSENSITIVE,
+    EXPECTILE,
+    FAIR,
     GEMAN_MCCLURE,
     GENERAL,
+    HAMPEL,
     HUBER,
+    HUBER_QUANTILE,
     L1,
     LOG_COSH,
     MSE,
     PSEUDO_HUBER,
+    QUANTILE,
+    RAMSAY_E,
     SMOOTH_L1,
+    SQUARED_EPSILON_INSENSITIVE,
+    TRIMMED,
     TUKEY,
+    TUKEY_QUARTIC,
     WELSCH,
     LossDefinition,
 )
 from ._typing import Array, Namespace, Reduction, Weight
 
 __all__ = [
+    "AndrewsWaveLoss",
+    "ArctanLoss",
     "CauchyLoss",
+    "EpsilonInsensitiveLoss",
+    "ExpectileLoss",
+    "FairLoss",
     "GemanMcClureLoss",
     "GeneralLoss",
+    "HampelLoss",
     "HuberLoss",
+    "HuberQuantileLoss",
     "L1Loss",
     "LogCoshLoss",
     "Loss",
     "MSELoss",
     "PseudoHuberLoss",
+    "QuantileLoss",
+    "RamsayELoss",
     "SmoothL1Loss",
+    "SquaredEpsilonInsensitiveLoss",
+    "TrimmedLoss",
     "TukeyLoss",
+    "TukeyQuarticLoss",
     "WelschLoss",
 ]
 
@@ -77,6 +101,46 @@ class ConfiguredLoss:
         """Return a JSON-serializable dict that :meth:`from_config` turns back into ``self``."""
         raise NotImplementedError
 
+    # --- the elementwise interface of statsmodels' norms (``statsmodels.robust.norms``) ---
+    def rho(self, z: Array, *, xp: Namespace | None = None) -> Array:
+        """Return the loss of each residual ``z = target - input``, unreduced.
+
+        With this object's hyper-parameters; same shape, dtype and device as `z`. With
+        :meth:`psi`, :meth:`psi_deriv` and :meth:`weights` this is the interface of
+        ``statsmodels.robust.norms``, so a solver written for those norms can take it.
+        """
+        return evaluate(self.definition, z, None, "none", None, xp, self._params, "rho")
+
+    def psi(self, z: Array, *, xp: Namespace | None = None) -> Array:
+        """Return ``d rho / dz`` at each residual ``z = target - input``."""
+        return evaluate(self.definition, z, None, "none", None, xp, self._params, "psi")
+
+    def psi_deriv(self, z: Array, *, xp: Namespace | None = None) -> Array:
+        """Return ``d psi / dz`` at each residual (0 where psi is a step)."""
+        return evaluate(self.definition, z, None, "none", None, xp, self._params, "psi_deriv")
+
+    def weights(self, z: Array, *, xp: Namespace | None = None) -> Array:
+        """Return the IRLS weight ``psi(z) / z`` of each residual (finite where it may be)."""
+        return evaluate(self.definition, z, None, "none", None, xp, self._params, "weight")
+
+    def as_norm(self) -> Norm:
+        """Return this loss as a norm for solvers written for ``statsmodels.robust.norms``.
+
+        Calling the norm is :meth:`rho` (as calling a statsmodels norm is), so it can be
+        passed as ``M`` to ``statsmodels.api.RLM``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from robustloss import HuberLoss
+        >>> norm = HuberLoss(delta=1.345).as_norm()
+        >>> norm(np.asarray([0.5, 3.0]))  # rho: 0.125, 1.345 (3 - 1.345 / 2)
+        array([0.125    , 3.1304875])
+        >>> norm.weights(np.asarray([0.5, 2.69]))
+        array([1. , 0.5])
+        """
+        return Norm(self)
+
     @classmethod
     def from_config(cls: type[_C], config: dict[str, Any]) -> _C:
         """Build a loss object from the output of :meth:`get_config`."""
@@ -93,6 +157,40 @@ class ConfiguredLoss:
 
     def __hash__(self) -> int:
         return hash((type(self), tuple(self.get_config().items())))
+
+
+class Norm:
+    """A loss object seen as a ``statsmodels.robust.norms`` norm (see :meth:`Loss.as_norm`).
+
+    ``rho``, ``psi``, ``psi_deriv`` and ``weights`` are the loss object's, and calling it
+    is ``rho``; each takes residuals ``z = target - input`` and returns an array of their
+    shape, dtype and device.
+    """
+
+    def __init__(self, loss: ConfiguredLoss) -> None:
+        self.loss = loss
+
+    def __call__(self, z: Array) -> Array:
+        return self.loss.rho(z)
+
+    def rho(self, z: Array) -> Array:
+        """Return the loss of each residual."""
+        return self.loss.rho(z)
+
+    def psi(self, z: Array) -> Array:
+        """Return ``d rho / dz`` at each residual."""
+        return self.loss.psi(z)
+
+    def psi_deriv(self, z: Array) -> Array:
+        """Return ``d psi / dz`` at each residual."""
+        return self.loss.psi_deriv(z)
+
+    def weights(self, z: Array) -> Array:
+        """Return the IRLS weight ``psi(z) / z`` of each residual."""
+        return self.loss.weights(z)
+
+    def __repr__(self) -> str:
+        return f"{self.loss!r}.as_norm()"
 
 
 class Loss(ConfiguredLoss):
@@ -265,3 +363,100 @@ class GeneralLoss(Loss):
         if isinstance(config.get("alpha"), str):
             config["alpha"] = float(config["alpha"])
         return cls(**config)
+
+
+class QuantileLoss(Loss):
+    definition = QUANTILE
+    q: float
+
+    def __init__(self, reduction: Reduction = "mean", q: float = 0.5) -> None:
+        super().__init__(reduction, q=q)
+
+
+class HuberQuantileLoss(Loss):
+    definition = HUBER_QUANTILE
+    q: float
+    delta: float
+
+    def __init__(self, reduction: Reduction = "mean", q: float = 0.5, delta: float = 1.0) -> None:
+        super().__init__(reduction, q=q, delta=delta)
+
+
+class ExpectileLoss(Loss):
+    definition = EXPECTILE
+    q: float
+
+    def __init__(self, reduction: Reduction = "mean", q: float = 0.5) -> None:
+        super().__init__(reduction, q=q)
+
+
+class HampelLoss(Loss):
+    definition = HAMPEL
+    a: float
+    b: float
+    c: float
+
+    def __init__(
+        self, reduction: Reduction = "mean", a: float = 2.0, b: float = 4.0, c: float = 8.0
+    ) -> None:
+        super().__init__(reduction, a=a, b=b, c=c)
+
+
+class AndrewsWaveLoss(Loss):
+    definition = ANDREWS_WAVE
+    a: float
+
+    def __init__(self, reduction: Reduction = "mean", a: float = 1.339) -> None:
+        super().__init__(reduction, a=a)
+
+
+class RamsayELoss(Loss):
+    definition = RAMSAY_E
+    a: float
+
+    def __init__(self, reduction: Reduction = "mean", a: float = 0.3) -> None:
+        super().__init__(reduction, a=a)
+
+
+class TrimmedLoss(Loss):
+    definition = TRIMMED
+    c: float
+
+    def __init__(self, reduction: Reduction = "mean", c: float = 2.0) -> None:
+        super().__init__(reduction, c=c)
+
+
+class TukeyQuarticLoss(Loss):
+    definition = TUKEY_QUARTIC
+    c: float
+
+    def __init__(self, reduction: Reduction = "mean", c: float = 3.61752) -> None:
+        super().__init__(reduction, c=c)
+
+
+class FairLoss(Loss):
+    definition = FAIR
+    c: float
+
+    def __init__(self, reduction: Reduction = "mean", c: float = 1.3998) -> None:
+        super().__init__(reduction, c=c)
+
+
+class ArctanLoss(_ScaledLoss):
+    definition = ARCTAN
+
+
+class EpsilonInsensitiveLoss(Loss):
+    definition = EPSILON_INSENSITIVE
+    epsilon: float
+
+    def __init__(self, reduction: Reduction = "mean", epsilon: float = 0.1) -> None:
+        super().__init__(reduction, epsilon=epsilon)
+
+
+class SquaredEpsilonInsensitiveLoss(Loss):
+    definition = SQUARED_EPSILON_INSENSITIVE
+    epsilon: float
+
+    def __init__(self, reduction: Reduction = "mean", epsilon: float = 0.1) -> None:
+        super().__init__(reduction, epsilon=epsilon)

@@ -18,7 +18,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from ._checks import Prepared
+from ._checks import RESIDUAL, Prepared
 from ._typing import Array
 
 __all__ = ["QUIET", "denominator", "finish", "ieee_quiet", "weighted"]
@@ -50,7 +50,7 @@ def denominator(p: Prepared, total: Callable[[Array], Array] | None = None) -> A
     """
     xp, w, reduction = p.xp, p.weight, p.reduction
     total = xp.sum if total is None else total
-    if reduction in ("none", "sum") or p.what == "weight":
+    if reduction in ("none", "sum") or p.what in RESIDUAL:
         return None
     known = None not in p.shape  # Dask with unknown chunk sizes: count lazily
     if reduction == "weighted_mean" and w is not None:
@@ -75,9 +75,10 @@ def finish(p: Prepared, elementwise: Array) -> Array:
     """Turn ``rho``, ``psi`` or the IRLS weight of the residuals into the call's result.
 
     The value is reduced; the gradient of a reduction is the weighted ``psi`` over the
-    reduction's denominator; the IRLS weight is returned as it is.
+    reduction's denominator; a function of the residual (the IRLS weight, say) is returned
+    as it is.
     """
-    if p.what == "weight":
+    if p.what in RESIDUAL:
         return elementwise
     values = weighted(p, elementwise)
     if p.reduction == "none":

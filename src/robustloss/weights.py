@@ -22,31 +22,55 @@ from __future__ import annotations
 from ._docs import irls_weight
 from ._engine import evaluate
 from ._losses import (
+    ANDREWS_WAVE,
+    ARCTAN,
     CAUCHY,
+    EPSILON_INSENSITIVE,
+    EXPECTILE,
+    FAIR,
     GEMAN_MCCLURE,
     GENERAL,
+    HAMPEL,
     HUBER,
+    HUBER_QUANTILE,
     L1,
     LOG_COSH,
     MSE,
     PSEUDO_HUBER,
+    QUANTILE,
+    RAMSAY_E,
     SMOOTH_L1,
+    SQUARED_EPSILON_INSENSITIVE,
+    TRIMMED,
     TUKEY,
+    TUKEY_QUARTIC,
     WELSCH,
 )
 from ._typing import Array, Namespace
 
 __all__ = [
+    "andrews_wave",
+    "arctan",
     "cauchy",
+    "epsilon_insensitive",
+    "expectile",
+    "fair",
     "geman_mcclure",
     "general",
+    "hampel",
     "huber",
+    "huber_quantile",
     "l1",
     "log_cosh",
     "mse",
     "pseudo_huber",
+    "quantile",
+    "ramsay_e",
     "smooth_l1",
+    "squared_epsilon_insensitive",
+    "trimmed",
     "tukey",
+    "tukey_quartic",
     "welsch",
 ]
 
@@ -107,3 +131,84 @@ def general(
 ) -> Array:
     params = {"alpha": alpha, "scale": scale}
     return evaluate(GENERAL, residual, None, "none", None, xp, params, "weight")
+
+
+@irls_weight(QUANTILE)
+def quantile(residual: Array, q: float = 0.5, *, xp: Namespace | None = None) -> Array:
+    return evaluate(QUANTILE, residual, None, "none", None, xp, {"q": q}, "weight")
+
+
+@irls_weight(HUBER_QUANTILE)
+def huber_quantile(
+    residual: Array, q: float = 0.5, delta: float = 1.0, *, xp: Namespace | None = None
+) -> Array:
+    return evaluate(
+        HUBER_QUANTILE, residual, None, "none", None, xp, {"q": q, "delta": delta}, "weight"
+    )
+
+
+@irls_weight(EXPECTILE)
+def expectile(residual: Array, q: float = 0.5, *, xp: Namespace | None = None) -> Array:
+    return evaluate(EXPECTILE, residual, None, "none", None, xp, {"q": q}, "weight")
+
+
+@irls_weight(HAMPEL)
+def hampel(
+    residual: Array, a: float = 2.0, b: float = 4.0, c: float = 8.0, *, xp: Namespace | None = None
+) -> Array:
+    return evaluate(HAMPEL, residual, None, "none", None, xp, {"a": a, "b": b, "c": c}, "weight")
+
+
+@irls_weight(ANDREWS_WAVE)
+def andrews_wave(residual: Array, a: float = 1.339, *, xp: Namespace | None = None) -> Array:
+    return evaluate(ANDREWS_WAVE, residual, None, "none", None, xp, {"a": a}, "weight")
+
+
+@irls_weight(RAMSAY_E)
+def ramsay_e(residual: Array, a: float = 0.3, *, xp: Namespace | None = None) -> Array:
+    return evaluate(RAMSAY_E, residual, None, "none", None, xp, {"a": a}, "weight")
+
+
+@irls_weight(TRIMMED)
+def trimmed(residual: Array, c: float = 2.0, *, xp: Namespace | None = None) -> Array:
+    return evaluate(TRIMMED, residual, None, "none", None, xp, {"c": c}, "weight")
+
+
+@irls_weight(TUKEY_QUARTIC)
+def tukey_quartic(residual: Array, c: float = 3.61752, *, xp: Namespace | None = None) -> Array:
+    return evaluate(TUKEY_QUARTIC, residual, None, "none", None, xp, {"c": c}, "weight")
+
+
+@irls_weight(FAIR)
+def fair(residual: Array, c: float = 1.3998, *, xp: Namespace | None = None) -> Array:
+    return evaluate(FAIR, residual, None, "none", None, xp, {"c": c}, "weight")
+
+
+@irls_weight(ARCTAN)
+def arctan(residual: Array, scale: float = 1.0, *, xp: Namespace | None = None) -> Array:
+    return evaluate(ARCTAN, residual, None, "none", None, xp, {"scale": scale}, "weight")
+
+
+@irls_weight(EPSILON_INSENSITIVE)
+def epsilon_insensitive(
+    residual: Array, epsilon: float = 0.1, *, xp: Namespace | None = None
+) -> Array:
+    return evaluate(
+        EPSILON_INSENSITIVE, residual, None, "none", None, xp, {"epsilon": epsilon}, "weight"
+    )
+
+
+@irls_weight(SQUARED_EPSILON_INSENSITIVE)
+def squared_epsilon_insensitive(
+    residual: Array, epsilon: float = 0.1, *, xp: Namespace | None = None
+) -> Array:
+    return evaluate(
+        SQUARED_EPSILON_INSENSITIVE,
+        residual,
+        None,
+        "none",
+        None,
+        xp,
+        {"epsilon": epsilon},
+        "weight",
+    )

@@ -69,8 +69,13 @@ import optax
 import scipy
 import scipy.special
 import statsmodels
+import statsmodels.robust.norms as norms
 import torch
 import torch.nn.functional as F
+from scipy.optimize._lsq.least_squares import arctan as scipy_arctan
+from sklearn import __version__ as V_SKLEARN
+from sklearn.linear_model._sgd_fast import EpsilonInsensitive, SquaredEpsilonInsensitive
+from sklearn.metrics import mean_pinball_loss
 from statsmodels.robust.norms import HuberT, TukeyBiweight
 
 jax.config.update("jax_enable_x64", True)
@@ -394,7 +399,67 @@ def family_checks(
         if loss == "log_cosh":
             ov, og = optax_log_cosh(reduction, x, y, w)
             checked += _peer(cid, reduction, OPTAX_LOG_COSH, (ov, og), (mv, mg))
+        peer = elementwise_peer(loss, p, x, y)
+        if peer is not None:
+            label, rho, psi = peer
+            sv = _reduce_np(rho * wb, wb, reduction)
+            if psi is None:
+                checked += _peer(cid, reduction, label, sv, mv)
+            else:
+                den = {"none": 1.0, "sum": 1.0, "mean": float(max(r.size, 1))}
+                sg = psi * wb / den.get(reduction, float(np.sum(wb)) or math.nan)
+                checked += _peer(cid, reduction, label, (sv, sg), (mv, mg))
     return checked
+
+
+def elementwise_peer(
+    loss: str, p: dict[str, float], x: np.ndarray, y: np.ndarray
+) -> tuple[str, np.ndarray, np.ndarray | None] | None:
+    """(label, rho, psi) of a peer library at r = x - y, elementwise (psi: d / dx), or None.
+
+    statsmodels' norms take the residual z = y - x, as its RLM does: rho(-r), -psi(-r).
+    """
+    r = x - y
+    if r.size == 0:
+        return None
+    sm = f"statsmodels {statsmodels.__version__}"
+    statsmodels_norms = {
+        "hampel": lambda: norms.Hampel(p["a"], p["b"], p["c"]),
+        "andrews_wave": lambda: norms.AndrewWave(p["a"]),
+        "ramsay_e": lambda: norms.RamsayE(p["a"]),
+        "trimmed": lambda: norms.TrimmedMean(p["c"]),
+        "tukey_quartic": lambda: norms.TukeyQuartic(p["c"]),
+        "huber_quantile": lambda: norms.MQuantileNorm(p["q"], HuberT(t=p["delta"])),
+        "expectile": lambda: norms.MQuantileNorm(p["q"], norms.LeastSquares()),
+    }
+    if loss in statsmodels_norms:
+        norm = statsmodels_norms[loss]()
+        factor = 2.0 if loss == "expectile" else 1.0  # its base norm is z**2 / 2
+        z = -r.ravel()
+        rho = factor * np.asarray(norm.rho(z), np.float64).reshape(r.shape)
+        psi = -factor * np.asarray(norm.psi(z), np.float64).reshape(r.shape)
+        return f"{sm} {type(norm).__name__} (rho, psi)", rho, psi
+    if loss == "quantile":
+        rho = mean_pinball_loss(
+            y.reshape(1, -1), x.reshape(1, -1), alpha=p["q"], multioutput="raw_values"
+        ).reshape(r.shape)
+        return f"sklearn.metrics.mean_pinball_loss {V_SKLEARN} (value)", rho, None
+    if loss in ("epsilon_insensitive", "squared_epsilon_insensitive"):
+        kind = EpsilonInsensitive if loss == "epsilon_insensitive" else SquaredEpsilonInsensitive
+        fn = kind(p["epsilon"])
+        pairs = list(zip(x.ravel(), y.ravel(), strict=True))
+        rho = np.array([fn.py_loss(a, b) for a, b in pairs]).reshape(r.shape)
+        psi = np.array([fn.py_dloss(a, b) for a, b in pairs]).reshape(r.shape)
+        return f"sklearn SGDRegressor {kind.__name__} {V_SKLEARN} (loss, dloss)", rho, psi
+    if loss == "arctan":
+        c = p["scale"]
+        z = (r.ravel() / c) ** 2
+        out = np.empty((3, z.size))
+        scipy_arctan(z, out, cost_only=False)
+        rho = (0.5 * c * c * out[0]).reshape(r.shape)
+        psi = (r.ravel() * out[1]).reshape(r.shape)
+        return f"scipy.optimize.least_squares loss='arctan' {scipy.__version__}", rho, psi
+    return None
 
 
 def entry(
@@ -466,6 +531,10 @@ def make_case(
     }
 
 
+#: the hyper-parameter whose size the edge inputs are placed by, in order of preference
+_UNITS = ("delta", "beta", "c", "scale", "epsilon", "a")
+
+
 def build() -> dict[str, Any]:
     """Every case of the file, in a fixed order."""
     DISAGREEMENTS.clear()
@@ -473,7 +542,7 @@ def build() -> dict[str, Any]:
     with mpmath.workdps(DIGITS), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. SciPy / JAX notes; the numbers are checked
         for index, (loss, p) in enumerate(LOSSES):
-            k = p.get("delta", p.get("beta", p.get("c", p.get("scale", 1.0)))) or 1.0
+            k = next((p[n] for n in _UNITS if n in p), 1.0) or 1.0
             for s in input_sets(index, k):
                 cases.append(make_case(loss, p, s, None, None))
                 for wname, w in s.weights:
@@ -485,6 +554,7 @@ def build() -> dict[str, Any]:
         "optax": optax.__version__,
         "jax": jax.__version__,
         "statsmodels": statsmodels.__version__,
+        "scikit-learn": V_SKLEARN,
         "numpy": np.__version__,
     }
     return {"format": 1, "generator": GENERATOR, "peers": peers, "cases": cases}

@@ -22,6 +22,8 @@ from typing import Any
 
 import mpmath
 
+from support.formulas import FORMULAS
+
 __all__ = [
     "BY_NAME",
     "CASES",
@@ -94,6 +96,12 @@ class Case:
     #: derivative ``psi(r, params)`` (the oracle every expected value is computed from)
     mp_rho: Formula = field(default=lambda r, p: mpmath.nan, repr=False)
     mp_psi: Formula = field(default=lambda r, p: mpmath.nan, repr=False)
+    #: d psi / d r, statsmodels' ``psi_deriv`` (0 where psi is a step)
+    mp_psi_deriv: Formula = field(default=lambda r, p: mpmath.nan, repr=False)
+    #: where the kinks and transitions are, for a loss whose hyper-parameters place them
+    #: separately (Hampel's a, b, c; Ramsay's 1 / a): residuals (>= 0) of ``p``
+    kinks_of: Callable[[Params], tuple[float, ...]] | None = field(default=None, repr=False)
+    transitions_of: Callable[[Params], tuple[float, ...]] | None = field(default=None, repr=False)
     #: for a loss PyTorch lacks, its textbook definition in PyTorch: ``torch_rho(params)``
     #: is a function of a float64 tensor r, which ``torch.autograd`` differentiates (the
     #: independent check of mpmath's values, and of robustloss's autograd)
@@ -150,6 +158,10 @@ def _huber_psi(r: mpmath.mpf, p: Params) -> mpmath.mpf:
     return r if abs(r) <= d else d * _sign(r)
 
 
+def _huber_psi_deriv(r: mpmath.mpf, p: Params) -> mpmath.mpf:
+    return mpmath.mpf(1 if abs(r) <= p["delta"] else 0)
+
+
 def _smooth_l1_rho(r: mpmath.mpf, p: Params) -> mpmath.mpf:
     b = mpmath.mpf(p["beta"])
     if b == 0:  # exactly L1
@@ -166,6 +178,11 @@ def _smooth_l1_psi(r: mpmath.mpf, p: Params) -> mpmath.mpf:
     return r / b
 
 
+def _smooth_l1_psi_deriv(r: mpmath.mpf, p: Params) -> mpmath.mpf:
+    b = mpmath.mpf(p["beta"])
+    return mpmath.mpf(0) if b == 0 or abs(r) > b else 1 / b
+
+
 def _tukey_rho(r: mpmath.mpf, p: Params) -> mpmath.mpf:
     c = mpmath.mpf(p["c"])
     return c * c / 6 * (1 - (1 - (r / c) ** 2) ** 3) if abs(r) <= c else c * c / 6
@@ -176,6 +193,12 @@ def _tukey_psi(r: mpmath.mpf, p: Params) -> mpmath.mpf:
     return r * (1 - (r / c) ** 2) ** 2 if abs(r) <= c else mpmath.mpf(0)
 
 
+def _tukey_psi_deriv(r: mpmath.mpf, p: Params) -> mpmath.mpf:
+    c = mpmath.mpf(p["c"])
+    u2 = (r / c) ** 2
+    return (1 - u2) * (1 - 5 * u2) if abs(r) <= c else mpmath.mpf(0)
+
+
 def _pseudo_huber_rho(r: mpmath.mpf, p: Params) -> mpmath.mpf:
     d = mpmath.mpf(p["delta"])
     return d * d * (mpmath.sqrt(1 + (r / d) ** 2) - 1)
@@ -184,6 +207,11 @@ def _pseudo_huber_rho(r: mpmath.mpf, p: Params) -> mpmath.mpf:
 def _pseudo_huber_psi(r: mpmath.mpf, p: Params) -> mpmath.mpf:
     d = mpmath.mpf(p["delta"])
     return r / mpmath.sqrt(1 + (r / d) ** 2)
+
+
+def _pseudo_huber_psi_deriv(r: mpmath.mpf, p: Params) -> mpmath.mpf:
+    d = mpmath.mpf(p["delta"])
+    return (1 + (r / d) ** 2) ** mpmath.mpf(-1.5)
 
 
 def mp_general(t: mpmath.mpf, alpha: float) -> mpmath.mpf:
@@ -213,6 +241,28 @@ def mp_general_slope(t: mpmath.mpf, alpha: float) -> mpmath.mpf:
         return t * mpmath.exp(x / 2)
     a = mpmath.mpf(alpha)
     return t * (x / abs(a - 2) + 1) ** (a / 2 - 1)
+
+
+def mp_general_curvature(t: mpmath.mpf, alpha: float) -> mpmath.mpf:
+    """d**2 rho / dt**2 = (x / b + 1) ** (alpha / 2 - 2) (1 + (alpha - 1) x / b), x = t**2."""
+    x = t * t
+    if alpha == 2:
+        return mpmath.mpf(1)
+    if alpha == -math.inf:
+        return mpmath.exp(-x / 2) * (1 - x)
+    if alpha == math.inf:
+        return mpmath.exp(x / 2) * (1 + x)
+    a = mpmath.mpf(alpha)
+    b = abs(a - 2)
+    return (x / b + 1) ** (a / 2 - 2) * (1 + (a - 1) * x / b)
+
+
+def _barron_psi_deriv(alpha: float | None) -> Formula:
+    def psi_deriv(r: mpmath.mpf, p: Params) -> mpmath.mpf:
+        s = mpmath.mpf(p["scale"])
+        return mp_general_curvature(r / s, p["alpha"] if alpha is None else alpha) / (s * s)
+
+    return psi_deriv
 
 
 def _barron(alpha: float | None) -> tuple[Formula, Formula]:
@@ -273,6 +323,21 @@ def _torch_barron(alpha: float | None) -> Callable[[Params], Callable[[Any], Any
     return formula
 
 
+def _row(name: str, object: str, parameters: dict[str, float | None], **facts: Any) -> Case:
+    """A row whose textbook definitions are in :mod:`support.formulas`."""
+    rho, psi, psi_deriv, torch_rho = FORMULAS[name]
+    return Case(
+        name,
+        object,
+        parameters,
+        mp_rho=rho,
+        mp_psi=psi,
+        mp_psi_deriv=psi_deriv,
+        torch_rho=torch_rho,
+        **facts,
+    )
+
+
 CASES: tuple[Case, ...] = (
     Case(
         "huber",
@@ -289,6 +354,7 @@ CASES: tuple[Case, ...] = (
         torch="huber_loss",
         mp_rho=_huber_rho,
         mp_psi=_huber_psi,
+        mp_psi_deriv=_huber_psi_deriv,
     ),
     Case(
         "smooth_l1",
@@ -305,6 +371,7 @@ CASES: tuple[Case, ...] = (
         torch="smooth_l1_loss",
         mp_rho=_smooth_l1_rho,
         mp_psi=_smooth_l1_psi,
+        mp_psi_deriv=_smooth_l1_psi_deriv,
     ),
     Case(
         "l1",
@@ -318,6 +385,7 @@ CASES: tuple[Case, ...] = (
         torch="l1_loss",
         mp_rho=lambda r, p: abs(r),
         mp_psi=lambda r, p: _sign(r),
+        mp_psi_deriv=lambda r, p: mpmath.mpf(0),
     ),
     Case(
         "mse",
@@ -329,6 +397,7 @@ CASES: tuple[Case, ...] = (
         torch="mse_loss",
         mp_rho=lambda r, p: r * r,
         mp_psi=lambda r, p: 2 * r,
+        mp_psi_deriv=lambda r, p: mpmath.mpf(2),
     ),
     Case(
         "log_cosh",
@@ -341,6 +410,7 @@ CASES: tuple[Case, ...] = (
         tail_slope=_slope_one,
         mp_rho=lambda r, p: mpmath.log(mpmath.cosh(r)),
         mp_psi=lambda r, p: mpmath.tanh(r),
+        mp_psi_deriv=lambda r, p: 1 / mpmath.cosh(r) ** 2,
         torch_rho=_torch_log_cosh,
     ),
     Case(
@@ -356,6 +426,7 @@ CASES: tuple[Case, ...] = (
         tail_slope=lambda p: p["delta"],
         mp_rho=_pseudo_huber_rho,
         mp_psi=_pseudo_huber_psi,
+        mp_psi_deriv=_pseudo_huber_psi_deriv,
         torch_rho=_torch_pseudo_huber,
     ),
     Case(
@@ -373,6 +444,7 @@ CASES: tuple[Case, ...] = (
         sup=lambda p: p["c"] ** 2 / 6,
         mp_rho=_tukey_rho,
         mp_psi=_tukey_psi,
+        mp_psi_deriv=_tukey_psi_deriv,
         torch_rho=_torch_tukey,
     ),
     Case(
@@ -388,6 +460,7 @@ CASES: tuple[Case, ...] = (
         alpha=0.0,
         mp_rho=_barron(0.0)[0],
         mp_psi=_barron(0.0)[1],
+        mp_psi_deriv=_barron_psi_deriv(0.0),
         torch_rho=_torch_barron(0.0),
     ),
     Case(
@@ -405,6 +478,7 @@ CASES: tuple[Case, ...] = (
         alpha=-math.inf,
         mp_rho=_barron(-math.inf)[0],
         mp_psi=_barron(-math.inf)[1],
+        mp_psi_deriv=_barron_psi_deriv(-math.inf),
         torch_rho=_torch_barron(-math.inf),
     ),
     Case(
@@ -422,6 +496,7 @@ CASES: tuple[Case, ...] = (
         alpha=-2.0,
         mp_rho=_barron(-2.0)[0],
         mp_psi=_barron(-2.0)[1],
+        mp_psi_deriv=_barron_psi_deriv(-2.0),
         torch_rho=_torch_barron(-2.0),
     ),
     Case(
@@ -458,7 +533,164 @@ CASES: tuple[Case, ...] = (
         sup=_general_sup,
         mp_rho=_barron(None)[0],
         mp_psi=_barron(None)[1],
+        mp_psi_deriv=_barron_psi_deriv(None),
         torch_rho=_torch_barron(None),
+    ),
+    # --- the M-estimators of statsmodels, SciPy and scikit-learn (support/formulas.py) ---
+    _row(
+        "fair",
+        "FairLoss",
+        {"c": 1.3998},
+        reference=({"c": 1.3998},),
+        paths=({"c": 0.5},),
+        more=({"c": 2.0},),
+        unit="c",
+        kink_points=(0.0,),  # |r|**3 / (3 c): the third derivative jumps at 0
+        transition_points=(1.0,),  # where robustloss switches forms
+        convex=True,
+        tail_slope=lambda p: p["c"],
+    ),
+    _row(
+        "arctan",
+        "ArctanLoss",
+        {"scale": 1.0},
+        reference=({"scale": 1.0},),
+        paths=({"scale": 0.5},),
+        more=({"scale": 2.0},),
+        unit="scale",
+        transition_points=(1.0,),
+        bounded=True,
+        redescending=True,
+        sup=lambda p: math.pi * p["scale"] ** 2 / 4,
+    ),
+    _row(
+        "ramsay_e",
+        "RamsayELoss",
+        {"a": 0.3},
+        reference=({"a": 0.3},),
+        paths=({"a": 1.0},),
+        more=({"a": 0.5},),
+        kinks_of=lambda p: (0.0,),  # a |r|**3 / 3: the third derivative jumps at 0
+        transitions_of=lambda p: (1.0 / p["a"],),  # the series ends at a |r| = 1
+        bounded=True,
+        redescending=True,
+        sup=lambda p: 1.0 / p["a"] ** 2,
+    ),
+    _row(
+        "hampel",
+        "HampelLoss",
+        {"a": 2.0, "b": 4.0, "c": 8.0},
+        reference=({"a": 2.0, "b": 4.0, "c": 8.0},),
+        paths=({"a": 1.0, "b": 2.0, "c": 4.0}, {"a": 1.5, "b": 3.0, "c": 3.0}),
+        more=({"a": 0.5, "b": 0.5, "c": 2.0},),
+        kinks_of=lambda p: (p["a"], p["b"], p["c"]),
+        bounded=True,
+        redescending=True,
+        sup=lambda p: p["a"] * (p["b"] + p["c"] - p["a"]) / 2,
+    ),
+    _row(
+        "andrews_wave",
+        "AndrewsWaveLoss",
+        {"a": 1.339},
+        reference=({"a": 1.339},),
+        paths=({"a": 1.0},),
+        more=({"a": 2.5},),
+        unit="a",
+        kink_points=(math.pi,),
+        transition_points=(math.pi,),
+        bounded=True,
+        redescending=True,
+        sup=lambda p: 2 * p["a"] ** 2,
+    ),
+    _row(
+        "tukey_quartic",
+        "TukeyQuarticLoss",
+        {"c": 3.61752},
+        reference=({"c": 3.61752},),
+        paths=({"c": 1.5},),
+        more=({"c": 5.0},),
+        unit="c",
+        kink_points=(1.0,),
+        transition_points=(1.0,),
+        bounded=True,
+        redescending=True,
+        sup=lambda p: 4 * p["c"] ** 2 / 15,
+    ),
+    _row(
+        "trimmed",
+        "TrimmedLoss",
+        {"c": 2.0},
+        reference=({"c": 2.0},),
+        paths=({"c": 1.0},),
+        more=({"c": 3.0},),
+        unit="c",
+        kink_points=(1.0,),
+        transition_points=(1.0,),
+        bounded=True,
+        redescending=True,
+        sup=lambda p: p["c"] ** 2 / 2,
+    ),
+    _row(
+        "quantile",
+        "QuantileLoss",
+        {"q": 0.5},
+        reference=({"q": 0.5}, {"q": 0.9}),
+        paths=({"q": 0.25},),
+        more=({"q": 0.1}, {"q": 0.75}),
+        kink_points=(0.0,),
+        symmetric=False,
+        convex=True,
+        tail_slope=lambda p: max(p["q"], 1 - p["q"]),
+    ),
+    _row(
+        "huber_quantile",
+        "HuberQuantileLoss",
+        {"q": 0.5, "delta": 1.0},
+        reference=({"q": 0.75, "delta": 1.0},),
+        paths=({"q": 0.25, "delta": 1.5},),
+        more=({"q": 0.5, "delta": 0.5}, {"q": 0.9, "delta": 2.0}),
+        unit="delta",
+        kink_points=(0.0, 1.0),
+        transition_points=(1.0,),
+        symmetric=False,
+        convex=True,
+        tail_slope=lambda p: max(p["q"], 1 - p["q"]) * p["delta"],
+    ),
+    _row(
+        "expectile",
+        "ExpectileLoss",
+        {"q": 0.5},
+        reference=({"q": 0.75},),
+        paths=({"q": 0.25},),
+        more=({"q": 0.5}, {"q": 0.9}),
+        kink_points=(0.0,),
+        symmetric=False,
+        convex=True,
+    ),
+    _row(
+        "epsilon_insensitive",
+        "EpsilonInsensitiveLoss",
+        {"epsilon": 0.1},
+        reference=({"epsilon": 0.5}, {"epsilon": 0.0}),
+        paths=({"epsilon": 0.25}, {"epsilon": 0.0}),
+        more=({"epsilon": 1.0},),
+        unit="epsilon",
+        kink_points=(1.0,),  # at epsilon = 0 that is r = 0: L1's kink
+        transition_points=(1.0,),
+        convex=True,
+        tail_slope=_slope_one,
+    ),
+    _row(
+        "squared_epsilon_insensitive",
+        "SquaredEpsilonInsensitiveLoss",
+        {"epsilon": 0.1},
+        reference=({"epsilon": 0.5},),
+        paths=({"epsilon": 0.25}, {"epsilon": 0.0}),
+        more=({"epsilon": 1.0},),
+        unit="epsilon",
+        kink_points=(1.0,),
+        transition_points=(1.0,),
+        convex=True,
     ),
 )
 
@@ -492,12 +724,17 @@ def paths(cases: tuple[Case, ...] = CASES) -> list[Any]:
 
 def kinks(case: Case, p: Params) -> list[float]:
     """Residuals (>= 0) where `case` with parameters `p` is not smooth."""
+    if case.kinks_of is not None:
+        return list(case.kinks_of(p))
     u = 1.0 if case.unit is None else p[case.unit]
     return [k * u for k in case.kink_points]
 
 
 def transitions(case: Case, p: Params) -> list[float]:
     """Residuals (> 0) where a definition changes branch, or robustloss changes form."""
+    if case.transitions_of is not None or case.kinks_of is not None:
+        found = {*(case.transitions_of or (lambda p: ()))(p), *kinks(case, p)}
+        return sorted(t for t in found if t > 0)
     u = 1.0 if case.unit is None else p[case.unit]
     return [t * u for t in case.transition_points if t * u > 0]
 

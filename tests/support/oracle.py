@@ -132,26 +132,30 @@ def mp_reduce(
 
 # --- elementwise, as float64 arrays --------------------------------------------------------
 def mp_weight(loss: str, r: np.ndarray, p: dict[str, float]) -> np.ndarray:
-    """The IRLS weight psi(r) / r of `loss` by mpmath, as float64 (inf beyond).
+    """The IRLS weight psi(z) / z of `loss` by mpmath, as float64 (inf beyond).
 
-    At r = 0 it is the limit of psi(r) / r: psi(h) / h at h = 1e-80 (in units of the
-    smallest hyper-parameter), or inf where it still grows between 1e-40 and 1e-80 (L1,
-    and Smooth L1 with beta = 0).
+    `r` holds residuals ``z = target - input``, as ``robustloss.weights`` takes them (the
+    same as ``input - target`` for a symmetric loss; an asymmetric one is mirrored). At
+    z = 0 it is the limit of psi(z) / z as z -> 0+: psi(h) / h at h = 1e-80 (in units of
+    the smallest hyper-parameter), or inf where it still grows between 1e-40 and 1e-80
+    (L1, Smooth L1 with beta = 0, the quantile loss).
     """
+    mirror = -1 if not BY_NAME[loss].symmetric else 1
     out = np.empty(r.shape)
     with mpmath.workdps(60):
         for i, v in np.ndenumerate(r):
             if v == 0:
-                out[i] = _weight_at_zero(loss, p)
+                out[i] = _weight_at_zero(loss, p, mirror)
                 continue
-            w = mp_psi(loss, mpmath.mpf(float(v)), p) / mpmath.mpf(float(v))
+            z = mirror * mpmath.mpf(float(v))  # input - target
+            w = mp_psi(loss, z, p) / z
             out[i] = float(w) if w < 1e308 else math.inf
     return out
 
 
-def _weight_at_zero(loss: str, p: dict[str, float]) -> float:
+def _weight_at_zero(loss: str, p: dict[str, float], mirror: int = 1) -> float:
     sizes = [abs(v) for v in p.values() if v != 0 and math.isfinite(v)]
-    unit = mpmath.mpf(min([1.0, *sizes]))
+    unit = mirror * mpmath.mpf(min([1.0, *sizes]))
     with mpmath.workdps(200):  # the formulas cancel like 1 - (1 - r**2) near 0
         near, nearer = (unit * mpmath.mpf(f"1e-{k}") for k in (40, 80))
         w1, w2 = (mp_psi(loss, h, p) / h for h in (near, nearer))

@@ -32,6 +32,17 @@ _BY_PARAMETER: dict[str, st.SearchStrategy[float]] = {
     "c": _positive,
     "scale": _positive,
     "alpha": _alpha,
+    "a": _positive,
+    "epsilon": st.one_of(st.just(0.0), _positive),
+    "q": st.one_of(
+        st.sampled_from([0.5, 0.1, 0.9, 0.25]), st.floats(1e-3, 1 - 1e-3, allow_subnormal=False)
+    ),
+}
+#: losses whose hyper-parameters are drawn together: Hampel's a <= b <= c
+_JOINT: dict[str, st.SearchStrategy[dict[str, float]]] = {
+    "hampel": st.lists(_positive, min_size=3, max_size=3)
+    .map(sorted)
+    .map(lambda v: {"a": v[0], "b": v[1], "c": v[2]}),
 }
 
 
@@ -56,4 +67,6 @@ def signed(data: st.DataObject, dtype: str, top: float | None = None, size: int 
 
 def params(case: Case) -> st.SearchStrategy[dict[str, float]]:
     """Valid hyper-parameters of `case`."""
+    if case.name in _JOINT:
+        return _JOINT[case.name]
     return st.fixed_dictionaries({name: _BY_PARAMETER[name] for name in case.parameters})

@@ -33,6 +33,8 @@ class Parameter:
     closed: bool = False
     #: the largest valid value (``inf`` included only when set explicitly)
     maximum: float = math.inf
+    #: whether a finite ``maximum`` itself is valid (a quantile ``q < 1``: not)
+    maximum_closed: bool = False
     #: whether an array broadcastable to the input is also accepted (its values are not
     #: checked: that would need the data on the host)
     array: bool = False
@@ -43,7 +45,8 @@ class Parameter:
         if self.minimum == -math.inf and self.maximum == math.inf:
             return "any real or +-inf (not NaN)"
         bound = ">=" if self.closed else ">"
-        upper = "" if self.maximum == math.inf else f" and <= {self.maximum:g}"
+        below = "<=" if self.maximum_closed else "<"
+        upper = "" if self.maximum == math.inf else f" and {below} {self.maximum:g}"
         return f"finite and {bound} {self.minimum:g}{upper}"
 
 
@@ -74,10 +77,15 @@ class Documentation:
 
 @dataclass(frozen=True, eq=False)
 class LossDefinition:
-    """One loss: its ``rho``, its derivative ``psi`` and its IRLS weight ``psi(r) / r``.
+    """One loss: ``rho``, its derivatives ``psi`` and ``psi_deriv``, and ``psi(r) / r``.
 
-    Each is called as ``f(r, *, xp, **params)``; the weight is finite at r = 0. Two
-    definitions are equal only if they are the same object (the engine's caches key on it).
+    Each is called as ``f(r, *, xp, **params)`` with ``r = input - target``, so that
+    ``psi`` is the derivative with respect to `input`; the weight is finite at r = 0 where
+    the loss allows. The residual faces (:meth:`of_residual`: the IRLS weights and the
+    loss objects' ``rho``, ``psi``, ``psi_deriv`` and ``weights``) take the statistician's
+    residual ``target - input`` instead, as statsmodels' norms do; the two agree for every
+    symmetric loss. Two definitions are equal only if they are the same object (the
+    engine's caches key on it).
     """
 
     name: str
@@ -89,6 +97,13 @@ class LossDefinition:
     #: class name of the loss object (the function is ``{name}_loss``, its gradient
     #: ``{name}_loss_grad`` and its IRLS weight ``robustloss.weights.{name}``)
     object_name: str
+    #: d psi / dr, statsmodels' ``psi_deriv`` (0 where psi is a step, as statsmodels has it)
+    psi_deriv: Elementwise
+    #: rho(-r) = rho(r); False for the asymmetric losses (quantile, expectile, ...)
+    symmetric: bool = True
+    #: what the hyper-parameters must satisfy together (Hampel's a <= b <= c): a function
+    #: of their checked values returning an error message, or None where they are valid
+    constraint: Callable[[dict[str, float]], str | None] | None = None
 
     @property
     def function_name(self) -> str:
@@ -96,5 +111,33 @@ class LossDefinition:
         return f"{self.name}_loss"
 
     def elementwise(self, what: str) -> Elementwise:
-        """``rho`` for ``"value"``, ``psi`` for ``"grad"``, ``weight`` for ``"weight"``."""
-        return self.psi if what == "grad" else self.weight if what == "weight" else self.rho
+        """Return the function of ``r = input - target`` that computes `what`.
+
+        ``rho`` for ``"value"`` and ``"rho"``, ``psi`` for ``"grad"`` and ``"psi"``,
+        ``psi_deriv`` for ``"psi_deriv"``, the IRLS weight for ``"weight"``.
+        """
+        return getattr(self, _ELEMENTWISE[what])  # type: ignore[no-any-return]
+
+    def of_residual(self, what: str) -> Elementwise:
+        """Return the function of the residual ``z = target - input`` computing `what`.
+
+        The same function for a symmetric loss; for an asymmetric one its mirror image:
+        ``rho(-z)``, ``-psi(-z)`` (the derivative with respect to z), ``psi_deriv(-z)`` and
+        ``weight(-z)``.
+        """
+        f = self.elementwise(what)
+        if self.symmetric:
+            return f
+        if what in ("grad", "psi"):
+            return lambda z, *, xp, **params: -f(-z, xp=xp, **params)
+        return lambda z, *, xp, **params: f(-z, xp=xp, **params)
+
+
+_ELEMENTWISE = {
+    "value": "rho",
+    "rho": "rho",
+    "grad": "psi",
+    "psi": "psi",
+    "psi_deriv": "psi_deriv",
+    "weight": "weight",
+}

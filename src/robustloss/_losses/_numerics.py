@@ -7,7 +7,7 @@ from typing import Any
 
 from .._typing import Array, Namespace
 
-__all__ = ["capped", "constant", "divided", "largest", "smallest_normal"]
+__all__ = ["capped", "constant", "divided", "largest", "propagated", "smallest_normal"]
 
 
 def largest(xp: Namespace, dtype: Any) -> float:
@@ -66,3 +66,12 @@ def divided(x: Array, value: float, xp: Namespace) -> Array:
     if b == value:
         return x / value
     return xp.where(xp.isinf(x), x, (x / b) * (b / value))
+
+
+def propagated(r: Array, value: Array, xp: Namespace) -> Array:
+    """Return `value`, and NaN where `r` is NaN.
+
+    For a function built of masks and constants (a step, or 0 beyond a rejection point),
+    which would otherwise turn NaN into a number.
+    """
+    return xp.where(xp.isnan(r), r, value)

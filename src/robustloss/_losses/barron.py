@@ -26,6 +26,11 @@ with a scale above 1 the growing ones (alpha > 2) overflow in units of t where t
 values do not. The forms that would are written in r and the scale (``_FROM_R``,
 ``_general_r``), at the same cost.
 
+psi' (d psi / dr, statsmodels' ``psi_deriv``) is the weight times a factor between
+alpha - 1 and 1. Its exponent is carried in two floating-point words, so that it stays good
+to a few ulp where the weight's own form is as many ulp off as its exponent is large (the
+comment above ``Format``).
+
 Pseudo-Huber (alpha = 1) is also :mod:`.smooth`'s, written with ``delta`` rather than in
 units of a scale; each form is exact for its own hyper-parameter, so both are kept.
 """
@@ -34,10 +39,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from .._typing import Array, Namespace
 from ._base import Documentation, LossDefinition, Parameter
+from ._double_word import (
+    EXPONENT_MAX,
+    ScaleTerms,
+    exp_times,
+    format_of,
+    frexp,
+    quotient,
+    scale_terms,
+    two_prod,
+    two_sum,
+)
 from ._numerics import constant, divided, largest
 
 __all__ = ["BARRON", "GENERAL", "SCALE", "named_case"]
@@ -494,6 +510,227 @@ def _general_weight(r: Array, *, xp: Namespace, alpha: Any, scale: float) -> Arr
     return _of_residual(r, alpha, scale, xp, _WEIGHT)
 
 
+def _general_psi_deriv(r: Array, *, xp: Namespace, alpha: Any, scale: float) -> Array:
+    return _psi_deriv(r, alpha, scale, xp)
+
+
+# --- psi' = d psi / dr ---------------------------------------------------------------------
+# With x = t**2, b = |alpha - 2|, p = alpha / 2 - 1 and L = log1p(x / b), psi' = g(t) / scale**2
+# is the IRLS weight exp(p L) / scale**2 times F = 1 + (alpha - 2) x / (x + b), a factor
+# between alpha - 1 and 1:
+#
+#     g = (1 + x / b) ** (alpha / 2 - 2) (1 + (alpha - 1) x / b) = exp(p L) F
+#
+# and, as limits, 1 (alpha = 2), exp(-x / 2) (1 - x) (-inf) and exp(x / 2) (1 + x) (+inf).
+# The weight's form, exp(p L - 2 log(scale)), is as many ulp off as its exponent is large
+# (the rounding of p L and of log(scale): up to 1400 in float64). Here the exponent is
+# carried in two words (double-word arithmetic: Knuth's exact sum, Dekker's exact product,
+# no fused multiply-add needed), log(scale) in two words from Python, the logarithm of the
+# data as k ln 2 + ln m (an exact frexp): psi' is good to a few eps plus at most |p| eps
+# (relative) for every residual and scale: the rounding of log1p and log of arguments of
+# order 1, times p (21 eps at alpha = 50 in float32, 18 in float64).
+# Cauchy, Geman-McClure and pseudo-Huber (Python-float alpha 0, -2, 1) are rational in r
+# and the scale, and alpha = +-inf carries t = r / scale in two words: a few eps.
+# F crosses 0 at x = b / (1 - alpha) for alpha < 1: there the error is a few eps times the
+# weight (about eps / scale**2), not relative to psi' (which a root makes meaningless).
+# Autograd through psi' stays finite and NaN-free (every branch sees masked arguments)
+# wherever psi' and its derivative are a few thousand times below the dtype's largest
+# number; nearer, the cotangents of the compensation terms may overflow.
+
+
+def _ends(r: Array, out: Array, at_zero: float, at_inf: Any, xp: Namespace) -> Array:
+    """Return `out`, 1 / scale**2 (`at_zero`) at r = 0 and the limit `at_inf` at |r| = inf."""
+    return xp.where(r == 0.0, at_zero, xp.where(xp.isinf(r), at_inf, out))
+
+
+def _general_curvature(r: Array, alpha: Array, scale: float, xp: Namespace) -> Array:
+    """Return psi' at a finite alpha other than 2, an array (0-d for a Python float).
+
+    ``L = log1p(y)``, ``y = t**2 / b``, in two regions. Up to y = 1 from y in two words
+    (t = r / scale, t**2 and the quotient by b, each with its rounding error); beyond,
+    ``2 ln|r| - 2 ln(scale) - ln b + log1p(z)`` with z = 1 / y in two words (from
+    w = scale / |r|), the logarithms split as k ln 2 + ln m (`frexp`), the large terms
+    summed exactly: neither t nor t**2 is formed there, so no residual or scale overflows.
+    Then ``E = p L - 2 ln(scale)`` in two words, and psi' = exp(E) F.
+    """
+    fmt = format_of(r, xp)
+    sc = scale_terms(scale, fmt)
+    s = sc.value
+    a = xp.abs(xp.where(xp.isinf(r), 0.0, r))
+    b = xp.abs(alpha - 2.0)
+    p = 0.5 * alpha - 1.0
+    near = a <= s * xp.sqrt(b)  # y <= 1; s sqrt(b) = inf is no overflow of a: near
+    # y <= 1: y = t**2 / b in two words; F = (1 + (alpha - 1) y) / (1 + y)
+    t, t_lo = quotient(xp.where(near, a, 0.0), sc, fmt, xp)
+    x, x_lo = two_prod(t, t, fmt, xp)
+    x_lo = x_lo + 2.0 * (t * t_lo)
+    y = x / b
+    m1, m2 = two_prod(y, b, fmt, xp, (True, False))
+    y_lo = (((x - m1) - m2) + x_lo) / b
+    log_near = xp.log1p(y) + y_lo / (1.0 + y)
+    f_near = (1.0 + (alpha - 1.0) * y) / (1.0 + y)
+    # y > 1: z = b w**2, w = scale / |r|, in two words (1 where near: w = 1). A tiny |r|
+    # (a tiny scale) and the scale are first multiplied by the same power of 2: autograd
+    # would otherwise square |r| (0 * inf for d w / d|r| = -scale / r**2)
+    far = xp.where(near, s, a)
+    tiny = far < 2.0 ** -(fmt.emax // 4)
+    up = 2.0 ** (3 * fmt.emax // 4)
+    fs = xp.where(tiny, far * up, far)
+    ss = xp.where(tiny, constant(min(s * up, fmt.largest), a, xp), constant(s, a, xp))
+    w = ss / fs
+    m1, m2 = two_prod(w, fs, fmt, xp, (True, False))
+    w_lo = ((ss - m1) - m2) / fs
+    v, v_lo = two_prod(w, w, fmt, xp)
+    z, z_lo = two_prod(b, v, fmt, xp, (False, True))
+    z_lo = z_lo + b * (v_lo + 2.0 * (w * w_lo))
+    m_a, k_a = frexp(far, fmt, xp)
+    m_b, k_b = frexp(b, fmt, xp)
+    k = 2.0 * k_a - k_b
+    hi, e0 = two_sum(k * fmt.ln2_hi, -2.0 * sc.log_hi)
+    hi, e1 = two_sum(hi, 2.0 * xp.log(m_a))
+    hi, e2 = two_sum(hi, -xp.log(m_b))
+    hi, e3 = two_sum(hi, xp.log1p(z) + z_lo / (1.0 + z))
+    lo = ((e0 + e1) + (e2 + e3)) + (k * fmt.ln2_lo - 2.0 * sc.log_lo)
+    f_far = (z + (alpha - 1.0)) / (z + 1.0)
+    big_l = xp.where(near, log_near, hi)
+    big_l_lo = xp.where(near, 0.0, lo)
+    # alpha = 1: F = 1 / (1 + y) = exp(-L), which would underflow where psi' does not
+    # (t = 1e160, scale = 1e-300): it joins the exponent
+    one = ~near & (alpha == 1.0)
+    p = xp.where(one, p - 1.0, p)
+    f = xp.where(near, f_near, xp.where(one, 1.0, f_far))
+    # E = p L - 2 ln(scale); a |p L| beyond EXPONENT_MAX (a huge |alpha|) is clipped there
+    ok = xp.abs(p * big_l) <= EXPONENT_MAX
+    pm, lm = xp.where(ok, p, 0.0), xp.where(ok, big_l, 0.0)
+    pl, pl_lo = two_prod(pm, lm, fmt, xp, (False, True))
+    pl = xp.where(ok, pl, xp.clip(p * big_l, -EXPONENT_MAX, EXPONENT_MAX))
+    pl_lo = xp.where(ok, pl_lo + p * big_l_lo, 0.0)
+    e_hi, e_lo = two_sum(pl, -2.0 * sc.log_hi)
+    e_hi, e_lo = two_sum(e_hi, e_lo + (pl_lo - 2.0 * sc.log_lo))  # |e_lo| <= ulp(e_hi) / 2
+    out = exp_times(e_hi, e_lo, f, xp)
+    # |r| = inf: 0 for alpha < 2, inf above (alpha = 2 is not computed here)
+    at_inf = xp.where(alpha < 2.0, xp.zeros_like(alpha), math.inf)
+    return _ends(r, out, sc.inverse_square, at_inf, xp)
+
+
+def _exponential_curvature(r: Array, sign: float, scale: float, xp: Namespace) -> Array:
+    """Return psi' at alpha = -inf (`sign` -1, Welsch) or +inf (`sign` 1).
+
+    ``exp(sign x / 2 - 2 ln(scale)) (1 + sign x)`` with t = r / scale and x = t**2 in two
+    words: exp's argument is good to its last bit, where its own rounding would cost x / 4
+    ulp (370 at the edge of float64's range). |t| is clipped at 80, beyond which psi' is 0
+    (-inf) or overflows (+inf) for every scale.
+    """
+    fmt = format_of(r, xp)
+    sc = scale_terms(scale, fmt)
+    inside = ~(xp.abs(r / sc.value) > _WELSCH_CLIP)  # NaN stays NaN; |r| = inf is outside
+    t, t_lo = quotient(xp.where(inside, r, 0.0), sc, fmt, xp)
+    t = xp.where(inside, t, _WELSCH_CLIP)
+    x, x_lo = two_prod(t, t, fmt, xp)
+    x_lo = x_lo + 2.0 * (t * t_lo)
+    e_hi, e_lo = two_sum((0.5 * sign) * x, -2.0 * sc.log_hi)
+    e_lo = e_lo + ((0.5 * sign) * x_lo - 2.0 * sc.log_lo)
+    out = exp_times(e_hi, e_lo, (1.0 + sign * x) + sign * x_lo, xp)
+    return xp.where(r == 0.0, sc.inverse_square, out)
+
+
+def _flat_curvature(r: Array, scale: float, xp: Namespace) -> Array:
+    # alpha = 2: 1 / scale**2, still a function of r (autograd: 0; NaN stays NaN)
+    at_zero = scale_terms(scale, format_of(r, xp)).inverse_square
+    return 0.0 * xp.where(xp.isinf(r), 0.0, r) + at_zero
+
+
+class _Ratios(NamedTuple):
+    """(s - a) / h, (s + a) / h, a / h, s / h and 1 / h, for a = |r| / 2, s = c scale.
+
+    h = hypot(a, s): ``1 + (r / (2 c scale))**2`` is (h / s)**2.
+    """
+
+    below: Array
+    above: Array
+    a: Array
+    s: Array
+    inverse: Array
+
+
+def _ratios(r: Array, c: float, scale: float, xp: Namespace) -> tuple[_Ratios, ScaleTerms]:
+    """Return the `_Ratios` of r at ``s = c scale``, with no overflow for any r.
+
+    The forms multiply by 1 / h rather than divide by h twice, which XLA would make a
+    division by h**2 (0 or inf for h far from 1). For a scale of at least
+    2**(-emax / 4) only: nearer 0, autograd's derivative of 1 / h, -1 / h**2, would
+    overflow where psi' and its derivative do not (`_RATIONAL_CURVATURE`).
+    """
+    fmt = format_of(r, xp)
+    sc = scale_terms(scale, fmt)
+    s = min(c * sc.value, 0.5 * fmt.largest)
+    a = 0.5 * xp.abs(xp.where(xp.isinf(r), 0.0, r))
+    ss = constant(s, a, xp)
+    u = 1.0 / xp.hypot(a, ss)
+    return _Ratios((ss - a) * u, (ss + a) * u, a * u, ss * u, u), sc
+
+
+def _cauchy_curvature(r: Array, scale: float, xp: Namespace) -> Array:
+    # (1 - t**2 / 2) / (1 + t**2 / 2)**2 / scale**2 = (s**2 - a**2) / (2 h**4),
+    # s = scale / sqrt(2); s - a is exact near the root
+    q, sc = _ratios(r, math.sqrt(0.5), scale, xp)
+    f = q.below * q.above
+    return _ends(r, ((0.5 * f) * q.inverse) * q.inverse, sc.inverse_square, 0.0, xp)
+
+
+def _geman_mcclure_curvature(r: Array, scale: float, xp: Namespace) -> Array:
+    # (1 - 3 t**2 / 4) / (1 + t**2 / 4)**3 / scale**2 = (s**2 - 3 a**2) s**2 / h**6, s = scale:
+    # f w**2 with f = (s**2 - 3 a**2) / h**2 and w = s / h**2 (at most 1 / scale)
+    q, sc = _ratios(r, 1.0, scale, xp)
+    f = q.below * q.above - 2.0 * (q.a * q.a)
+    w = q.s * q.inverse
+    return _ends(r, (f * w) * w, sc.inverse_square, 0.0, xp)
+
+
+def _pseudo_huber_curvature(r: Array, scale: float, xp: Namespace) -> Array:
+    # (1 + t**2) ** -1.5 / scale**2 = scale / (2 h)**3, s = scale / 2
+    q, sc = _ratios(r, 0.5, scale, xp)
+    return _ends(r, ((0.25 * q.s) * q.inverse) * q.inverse, sc.inverse_square, 0.0, xp)
+
+
+#: psi' in closed form at the Python-float alphas whose exponent p is an integer or a half,
+#: for a scale of at least 2**(-emax / 4) (1e-77 in float64, 2e-10 in float32; below, the
+#: general form, as exact, whose autograd derivative does not overflow there)
+_RATIONAL_CURVATURE: dict[float, _RForm] = {
+    0.0: _cauchy_curvature,
+    -2.0: _geman_mcclure_curvature,
+    1.0: _pseudo_huber_curvature,
+}
+
+
+def _psi_deriv(r: Array, alpha: Any, scale: float, xp: Namespace) -> Array:
+    """Return psi' = d psi / dr = g(t) / scale**2 at `alpha` (a Python float or an array).
+
+    ``g = (1 + x/b) ** (alpha/2 - 2) (1 + (alpha - 1) x/b)``, x = t**2, b = |alpha - 2|;
+    how it is computed is the comment above `Format`.
+    """
+    if hasattr(alpha, "shape"):
+        # 2 and +-inf selected elementwise; the general form sees alpha = 1 and r = 0 there
+        # (a value it overflows at would make autograd's 0 * inf a NaN)
+        two, neg, pos = alpha == 2.0, alpha == -math.inf, alpha == math.inf
+        special = two | neg | pos
+        out = _general_curvature(
+            xp.where(special, 0.0, r), xp.where(special, 1.0, alpha), scale, xp
+        )
+        for mask, sign in ((neg, -1.0), (pos, 1.0)):
+            value = _exponential_curvature(xp.where(mask, r, 0.0), sign, scale, xp)
+            out = xp.where(mask, value, out)
+        return xp.where(two, _flat_curvature(r, scale, xp), out)
+    alpha = _representable(alpha, r, xp)
+    if alpha == 2.0:
+        return _flat_curvature(r, scale, xp)
+    if math.isinf(alpha):
+        return _exponential_curvature(r, math.copysign(1.0, alpha), scale, xp)
+    if alpha in _RATIONAL_CURVATURE and scale >= 2.0 ** -(format_of(r, xp).emax // 4):
+        return _RATIONAL_CURVATURE[alpha](r, scale, xp)
+    return _general_curvature(r, constant(alpha, r, xp), scale, xp)
+
+
 SCALE = Parameter("scale", 1.0, "Residuals are measured in units of `scale` (``t = r / scale``).")
 #: the reference of the general loss and of its named cases
 BARRON = 'J. T. Barron, "A General and Adaptive Robust Loss Function", CVPR 2019.'
@@ -573,6 +810,7 @@ True""",
 array([1.        , 0.4472136])""",
     ),
     "GeneralLoss",
+    psi_deriv=_general_psi_deriv,
 )
 
 
@@ -592,4 +830,7 @@ def named_case(name: str, alpha: float, docs: Documentation, object_name: str) -
     def weight(r: Array, *, xp: Namespace, scale: float) -> Array:
         return _of_residual(r, alpha, scale, xp, _WEIGHT)
 
-    return LossDefinition(name, rho, psi, weight, (SCALE,), docs, object_name)
+    def psi_deriv(r: Array, *, xp: Namespace, scale: float) -> Array:
+        return _psi_deriv(r, alpha, scale, xp)
+
+    return LossDefinition(name, rho, psi, weight, (SCALE,), docs, object_name, psi_deriv)

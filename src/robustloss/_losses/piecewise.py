@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .._typing import Array, Namespace
 from ._base import Documentation, LossDefinition, Parameter
-from ._numerics import capped, constant, divided, smallest_normal
+from ._numerics import capped, constant, divided, propagated, smallest_normal
 
 __all__ = ["HUBER", "L1", "MSE", "SMOOTH_L1"]
 
@@ -36,6 +36,12 @@ def _l1_weight(r: Array, *, xp: Namespace) -> Array:
     # weight * r is still psi = 0 there)
     tiny = smallest_normal(xp, r.dtype)
     return 1.0 / xp.maximum(xp.abs(r), constant(tiny, r, xp))
+
+
+def _l1_psi_deriv(r: Array, *, xp: Namespace) -> Array:
+    # 0 wherever it exists (psi is a step at 0; its distributional derivative there is
+    # a Dirac, which no array holds)
+    return propagated(r, xp.zeros_like(r), xp)
 
 
 L1 = LossDefinition(
@@ -81,6 +87,7 @@ array([0.25, 2.  ])
 True""",
     ),
     "L1Loss",
+    psi_deriv=_l1_psi_deriv,
 )
 
 
@@ -94,7 +101,11 @@ def _mse_psi(r: Array, *, xp: Namespace) -> Array:
 
 
 def _mse_weight(r: Array, *, xp: Namespace) -> Array:
-    return xp.full_like(r, 2.0)
+    return propagated(r, xp.full_like(r, 2.0), xp)
+
+
+def _mse_psi_deriv(r: Array, *, xp: Namespace) -> Array:
+    return propagated(r, xp.full_like(r, 2.0), xp)
 
 
 MSE = LossDefinition(
@@ -135,6 +146,7 @@ array([0.5, 1. , 1.5, 2. ])""",
 array([2., 2.])""",
     ),
     "MSELoss",
+    psi_deriv=_mse_psi_deriv,
 )
 
 
@@ -156,6 +168,11 @@ def _huber_psi(r: Array, *, xp: Namespace, delta: float) -> Array:
 def _huber_weight(r: Array, *, xp: Namespace, delta: float) -> Array:
     d = capped(delta, r, xp)
     return d / xp.maximum(xp.abs(r), constant(d, r, xp))
+
+
+def _huber_psi_deriv(r: Array, *, xp: Namespace, delta: float) -> Array:
+    # 1 inside delta (|r| = delta included, as statsmodels' HuberT), 0 beyond
+    return propagated(r, xp.astype(xp.abs(r) <= capped(delta, r, xp), r.dtype), xp)
 
 
 HUBER = LossDefinition(
@@ -224,6 +241,7 @@ True
 array([0.5, 1. , 1. ])""",
     ),
     "HuberLoss",
+    psi_deriv=_huber_psi_deriv,
 )
 
 
@@ -262,6 +280,14 @@ def _smooth_l1_weight(r: Array, *, xp: Namespace, beta: float) -> Array:
     # 1 / max(|r|, beta) at once: (beta / max) / beta underflowed where the value does not
     # (0 instead of 1e-20 at r = 1e20, beta = 1e-30, float32)
     return 1.0 / xp.maximum(xp.abs(r), constant(beta, r, xp))
+
+
+def _smooth_l1_psi_deriv(r: Array, *, xp: Namespace, beta: float) -> Array:
+    # 1 / beta inside beta (the Huber convention at |r| = beta), 0 beyond; L1's 0 at beta 0
+    if _is_l1(beta, r, xp):
+        return _l1_psi_deriv(r, xp=xp)
+    inside = xp.astype(xp.abs(r) <= capped(beta, r, xp), r.dtype)
+    return propagated(r, divided(inside, beta, xp), xp)
 
 
 SMOOTH_L1 = LossDefinition(
@@ -317,4 +343,5 @@ SmoothL1Loss(reduction='mean', beta=0.5)""",
 array([2.  , 2.  , 0.25])""",
     ),
     "SmoothL1Loss",
+    psi_deriv=_smooth_l1_psi_deriv,
 )

@@ -13,14 +13,14 @@ import math
 
 from .._typing import Array, Namespace
 from ._base import Documentation, LossDefinition, Parameter
-from ._numerics import capped
-from .barron import BARRON, named_case
+from ._numerics import capped, constant, divided
+from .barron import BARRON, SCALE, named_case
 
-__all__ = ["CAUCHY", "GEMAN_MCCLURE", "TUKEY", "WELSCH"]
+__all__ = ["ARCTAN", "CAUCHY", "GEMAN_MCCLURE", "RAMSAY_E", "TUKEY", "WELSCH", "tukey_parts"]
 
 
 # --- Tukey's biweight --------------------------------------------------------------------
-def _tukey_parts(r: Array, c: float, xp: Namespace) -> tuple[Array, Array]:
+def tukey_parts(r: Array, c: float, xp: Namespace) -> tuple[Array, Array]:
     """Return m = clip(r, -c, c) and w = 1 - (m / c)**2.
 
     w is ((c - a) / c) (1 + a / c), a = |m|: c - a is exact near c, where 1 - u * u loses
@@ -43,20 +43,26 @@ def _tukey_parts(r: Array, c: float, xp: Namespace) -> tuple[Array, Array]:
 def _tukey_rho(r: Array, *, xp: Namespace, c: float) -> Array:
     # c^2/6 (1 - w^3) = m^2/6 (1 + w + w^2): exact for small r (no 1 - (1 - v)^3
     # cancellation), constant c^2/6 beyond c (w = 0), and c^2 is never formed alone
-    m, w = _tukey_parts(r, c, xp)
+    m, w = tukey_parts(r, c, xp)
     return (m * (m / 6.0)) * (1.0 + w * (1.0 + w))
 
 
 def _tukey_weight(r: Array, *, xp: Namespace, c: float) -> Array:
-    w = _tukey_parts(r, c, xp)[1]
+    w = tukey_parts(r, c, xp)[1]
     return w * w
 
 
 def _tukey_psi(r: Array, *, xp: Namespace, c: float) -> Array:
     # clip(r, -c, c) rather than r: the same value (the weight is 0 beyond c), and no
     # inf * 0 at r = +-inf
-    m, w = _tukey_parts(r, c, xp)
+    m, w = tukey_parts(r, c, xp)
     return m * (w * w)
+
+
+def _tukey_psi_deriv(r: Array, *, xp: Namespace, c: float) -> Array:
+    # d/dr r w**2 = w (1 - 5 u**2) = w (5 w - 4) with u = r / c, inside c; 0 beyond (w = 0)
+    w = tukey_parts(r, c, xp)[1]
+    return w * (5.0 * w - 4.0)
 
 
 TUKEY = LossDefinition(
@@ -112,6 +118,7 @@ array([1.    , 0.5625, 0.    ])
 array([1., 0., 0.])""",
     ),
     "TukeyLoss",
+    psi_deriv=_tukey_psi_deriv,
 )
 
 
@@ -221,4 +228,206 @@ WELSCH = named_case(
 array([1.        , 0.13533528])""",
     ),
     "WelschLoss",
+)
+
+
+# --- Ramsay's Ea -------------------------------------------------------------------------
+#: below y = a |r| = 1 rho is a series (1 - (1 + y) e**-y cancels there); above, it loses
+#: under 2 bits
+_RAMSAY_SERIES = 1.0
+#: S(y) = (1 - (1 + y) e**-y) / y**2 = sum_k (-1)**k (k - 1) y**(k - 2) / k!, k >= 2
+_RAMSAY_TERMS = tuple((-1) ** k * (k - 1) / math.factorial(k) for k in range(2, 23))
+
+
+def _ramsay_rho(r: Array, *, xp: Namespace, a: float) -> Array:
+    # (1 - (1 + y) e**-y) / a**2 with y = a |r|: r**2 S(y) for y < 1 (no cancellation,
+    # and no a**2, which under- or overflows for an a far from 1), the closed form above
+    m = xp.abs(r)
+    y = capped(a, r, xp) * m
+    small = y < _RAMSAY_SERIES
+    ys = xp.where(small, y, 0.0)
+    s = constant(_RAMSAY_TERMS[-1], r, xp)
+    for coefficient in _RAMSAY_TERMS[-2::-1]:
+        s = s * ys + coefficient
+    yl = xp.where(small, 1.0, y)
+    yl = xp.where(xp.isinf(yl), 1e3, yl)  # (1 + y) e**-y is 0 there, not inf * 0
+    closed = ((1.0 - (1.0 + yl) * xp.exp(-yl)) / a) / a
+    return xp.where(small, (m * xp.where(small, m, 0.0)) * s, closed)
+
+
+def _ramsay_half(r: Array, a: float, xp: Namespace) -> tuple[Array, Array]:
+    """Y = a |r| and h = exp(-y / 2): e**-y as h * h reaches twice as far before 0."""
+    y = capped(a, r, xp) * xp.abs(r)
+    return y, xp.exp(-0.5 * y)
+
+
+def _ramsay_psi(r: Array, *, xp: Namespace, a: float) -> Array:
+    # r e**-y = (r h) h; 0 at |r| = inf (not inf * 0)
+    h = _ramsay_half(r, a, xp)[1]
+    finite = ~xp.isinf(r)  # NaN stays NaN
+    return xp.where(finite, (xp.where(finite, r, 0.0) * h) * h, constant(0.0, r, xp))
+
+
+def _ramsay_weight(r: Array, *, xp: Namespace, a: float) -> Array:
+    h = _ramsay_half(r, a, xp)[1]
+    return h * h
+
+
+def _ramsay_psi_deriv(r: Array, *, xp: Namespace, a: float) -> Array:
+    # e**-y (1 - y): 1 - y is exact near its root y = 1; 0 where y is infinite
+    y, h = _ramsay_half(r, a, xp)
+    finite = ~xp.isinf(y)
+    return xp.where(finite, (h * (1.0 - xp.where(finite, y, 0.0))) * h, constant(0.0, r, xp))
+
+
+RAMSAY_E = LossDefinition(
+    "ramsay_e",
+    _ramsay_rho,
+    _ramsay_psi,
+    _ramsay_weight,
+    (Parameter("a", 0.3, "Rate at which the influence decays: ``psi = r exp(-a |r|)``."),),
+    Documentation(
+        summary="Ramsay's Ea loss: ``psi = r exp(-a |r|)``, softly redescending and bounded.",
+        body="""\
+With ``r = input - target`` and ``y = a |r|``::
+
+    ramsay_e(r) = (1 - exp(-y) (1 + y)) / a**2
+
+``r**2 / 2`` near 0, rising to ``1 / a**2``; ``psi`` peaks at ``|r| = 1 / a`` and decays
+exponentially beyond. Equal to ``statsmodels.robust.norms.RamsayE(a)`` (default
+``a = 0.3``); accurate for small ``y``, where the closed form cancels, through its
+series. Not convex: start a fit from a convex one (a Huber fit, say).""",
+        weight_formula="``exp(-a |r|)``; 1 at 0",
+        references=(
+            'J. O. Ramsay, "A Comparative Study of Several Robust Estimates of Slope, '
+            'Intercept, and Scale in Linear Regression", JASA 72(359), 1977.',
+        ),
+        see_also=("welsch_loss", "cauchy_loss"),
+        examples="""\
+>>> import numpy as np
+>>> from robustloss import ramsay_e_loss
+>>> r = np.asarray([0.0, 1.0])
+>>> ramsay_e_loss(r, np.zeros(2), a=1.0, reduction="none")  # 1 - 2 / e
+array([0.        , 0.26424112])""",
+        grad_examples="""\
+>>> import numpy as np
+>>> from robustloss import ramsay_e_loss_grad
+>>> ramsay_e_loss_grad(np.asarray([0.0, 1.0]), np.zeros(2), a=1.0, reduction="sum")
+array([0.        , 0.36787944])""",
+        object_examples="""\
+>>> import numpy as np
+>>> from robustloss import RamsayELoss
+>>> RamsayELoss(a=1.0).psi_deriv(np.asarray([0.0, 1.0, 2.0]))  # (1 - y) exp(-y)
+array([ 1.        ,  0.        , -0.13533528])""",
+        weight_examples="""\
+>>> import numpy as np
+>>> from robustloss.weights import ramsay_e
+>>> ramsay_e(np.asarray([0.0, 1.0]), a=1.0)
+array([1.        , 0.36787944])""",
+    ),
+    "RamsayELoss",
+    psi_deriv=_ramsay_psi_deriv,
+)
+
+
+# --- arctan (SciPy's least_squares) ------------------------------------------------------
+def _arctan_t(r: Array, scale: float, xp: Namespace) -> tuple[Array, Array, Array]:
+    """T = r / scale where |t| <= 1 (0 elsewhere), v = 1 / t where |t| > 1, and |t| <= 1.
+
+    Every form below is written in whichever of t and v is at most 1 in magnitude, so that
+    t**4 never overflows where the value it gives (like psi = scale v**3 / (1 + v**4))
+    is representable.
+    """
+    t = divided(r, scale, xp)
+    near = xp.abs(t) <= 1.0
+    v = capped(scale, r, xp) / xp.where(near, 1.0, r)
+    return xp.where(near, t, 0.0), xp.where(near, 0.0, v), near
+
+
+def _arctan_rho(r: Array, *, xp: Namespace, scale: float) -> Array:
+    # scale**2 / 2 arctan(t**2) = r**2 / 2 (arctan(x) / x) for x = t**2 <= 1 (no scale**2,
+    # exact where x underflows), and (scale (scale / 2)) arctan(x) beyond
+    t = divided(r, scale, xp)
+    x = t * t
+    near = x <= 1.0
+    zero = x == 0.0
+    xs = xp.where(zero, 1.0, x)
+    ratio = xp.where(zero, 1.0, xp.atan(xs) / xs)
+    rn = xp.where(near, r, 0.0)
+    s = capped(scale, r, xp)
+    far = (s * (s / 2.0)) * xp.atan(xp.where(near, 1.0, x))
+    return xp.where(near, (rn * (rn / 2.0)) * ratio, far)
+
+
+def _arctan_psi(r: Array, *, xp: Namespace, scale: float) -> Array:
+    # r / (1 + t**4) near, scale v**3 / (1 + v**4) far (0 at |r| = inf)
+    t, v, near = _arctan_t(r, scale, xp)
+    t4 = (t * t) * (t * t)
+    v4 = (v * v) * (v * v)
+    s = capped(scale, r, xp)
+    return xp.where(near, xp.where(near, r, 0.0) / (1.0 + t4), s * (v * v * v) / (1.0 + v4))
+
+
+def _arctan_weight(r: Array, *, xp: Namespace, scale: float) -> Array:
+    t, v, near = _arctan_t(r, scale, xp)
+    t4 = (t * t) * (t * t)
+    v4 = (v * v) * (v * v)
+    return xp.where(near, 1.0 / (1.0 + t4), v4 / (1.0 + v4))
+
+
+def _arctan_psi_deriv(r: Array, *, xp: Namespace, scale: float) -> Array:
+    # (1 - 3 t**4) / (1 + t**4)**2, or v**4 (v**4 - 3) / (1 + v**4)**2 far out
+    t, v, near = _arctan_t(r, scale, xp)
+    t4 = (t * t) * (t * t)
+    v4 = (v * v) * (v * v)
+    dn = 1.0 + t4
+    df = 1.0 + v4
+    return xp.where(near, (1.0 - 3.0 * t4) / (dn * dn), (v4 * (v4 - 3.0)) / (df * df))
+
+
+ARCTAN = LossDefinition(
+    "arctan",
+    _arctan_rho,
+    _arctan_psi,
+    _arctan_weight,
+    (SCALE,),
+    Documentation(
+        summary="Arctan loss ``scale**2 / 2 * arctan((r / scale)**2)``: SciPy's ``'arctan'``.",
+        body="""\
+With ``r = input - target`` and ``t = r / scale``::
+
+    arctan(r) = scale**2 / 2 * arctan(t**2),   psi = r / (1 + t**4)
+
+SciPy's :func:`scipy.optimize.least_squares` minimises ``0.5 * sum(C**2 rho(f**2 /
+C**2))`` with ``loss='arctan'`` (``rho(z) = arctan(z)``) and ``f_scale = C``: that is
+``arctan_loss(..., scale=C, reduction='sum')`` of the residuals ``f``, as its
+``loss='huber'`` is :func:`huber_loss` with ``delta = C``. Bounded by
+``pi scale**2 / 4``: a residual far beyond ``scale`` has almost no influence.
+Not convex: start a fit from a convex one (a Huber fit, say).""",
+        weight_formula="``1 / (1 + (r / scale)**4)``; 1 at 0",
+        see_also=("cauchy_loss", "huber_loss"),
+        examples="""\
+>>> import numpy as np
+>>> from robustloss import arctan_loss
+>>> r = np.asarray([0.0, 1.0])
+>>> arctan_loss(r, np.zeros(2), reduction="none")  # arctan(1) / 2 = pi / 8
+array([0.        , 0.39269908])""",
+        grad_examples="""\
+>>> import numpy as np
+>>> from robustloss import arctan_loss_grad
+>>> arctan_loss_grad(np.asarray([0.0, 1.0, 2.0]), np.zeros(3), reduction="sum")
+array([0.        , 0.5       , 0.11764706])""",
+        object_examples="""\
+>>> import numpy as np
+>>> from robustloss import ArctanLoss
+>>> ArctanLoss(scale=2.0).weights(np.asarray([0.0, 2.0]))
+array([1. , 0.5])""",
+        weight_examples="""\
+>>> import numpy as np
+>>> from robustloss.weights import arctan
+>>> arctan(np.asarray([0.0, 1.0, 2.0]))  # 1 / (1 + t**4)
+array([1.        , 0.5       , 0.05882353])""",
+    ),
+    "ArctanLoss",
+    psi_deriv=_arctan_psi_deriv,
 )

@@ -15,7 +15,7 @@ from .._typing import Array, Namespace
 from ._base import Documentation, LossDefinition, Parameter
 from ._numerics import constant, divided, largest
 
-__all__ = ["LOG_COSH", "PSEUDO_HUBER"]
+__all__ = ["FAIR", "LOG_COSH", "PSEUDO_HUBER"]
 
 
 # --- log-cosh ----------------------------------------------------------------------------
@@ -49,6 +49,13 @@ def _log_cosh_weight(r: Array, *, xp: Namespace) -> Array:
     zero = r == 0.0
     rs = xp.where(zero, 1.0, r)
     return xp.where(zero, 1.0, xp.tanh(rs) / rs)
+
+
+def _log_cosh_psi_deriv(r: Array, *, xp: Namespace) -> Array:
+    # sech(r)**2 = 4 e / (1 + e)**2 with e = exp(-2|r|) <= 1: no 1 - tanh**2 cancellation
+    # (which is 0 beyond |r| ~ 9 in float32 where the value is 1e-7), and no overflow
+    e = xp.exp(-2.0 * xp.abs(r))
+    return (4.0 * e) / ((1.0 + e) * (1.0 + e))
 
 
 LOG_COSH = LossDefinition(
@@ -92,6 +99,7 @@ array([0.        , 0.96402758])""",
 array([1.        , 0.48201379])""",
     ),
     "LogCoshLoss",
+    psi_deriv=_log_cosh_psi_deriv,
 )
 
 
@@ -134,6 +142,13 @@ def _pseudo_huber_weight(r: Array, *, xp: Namespace, delta: float) -> Array:
     # number wherever t overflows)
     t = divided(r, delta, xp)
     return 1.0 / xp.hypot(t, constant(1.0, t, xp))
+
+
+def _pseudo_huber_psi_deriv(r: Array, *, xp: Namespace, delta: float) -> Array:
+    # (1 + t**2) ** -1.5 = h**3 with h = 1 / hypot(t, 1): 0 where t overflows
+    t = divided(r, delta, xp)
+    h = 1.0 / xp.hypot(t, constant(1.0, t, xp))
+    return h * (h * h)
 
 
 PSEUDO_HUBER = LossDefinition(
@@ -185,4 +200,107 @@ PseudoHuberLoss(reduction='mean', delta=1.0)""",
 array([1. , 0.8])""",
     ),
     "PseudoHuberLoss",
+    psi_deriv=_pseudo_huber_psi_deriv,
+)
+
+
+# --- Fair --------------------------------------------------------------------------------
+#: where Fair's rho changes form: below, a series; above, y - log1p(y) loses < 2 bits
+_FAIR_SERIES = 1.0
+#: coefficients 1/3, 1/5, ... of atanh(s) / s - 1 = s**2 / 3 + s**4 / 5 + ... in s**2
+_ATANH_TERMS = tuple(1.0 / (2 * k + 3) for k in range(17))
+
+
+def _fair_rho(r: Array, *, xp: Namespace, c: float) -> Array:
+    # c**2 (y - log1p(y)), y = |r| / c. For y < 1 through log1p(y) = 2 atanh(s) with
+    # s = y / (2 + y) <= 1/3: y - log1p(y) = y**2 (1 / (2 + y) - 2 y Q(s**2) / (2 + y)**3),
+    # Q = 1/3 + s**2 / 5 + ..., so rho = m**2 (...) has no cancellation and no c**2
+    # (which over- or underflows for c far from 1). For y >= 1: c (m - c log1p(y)).
+    m = xp.abs(r)
+    y = divided(m, c, xp)
+    small = y < _FAIR_SERIES
+    ys = xp.where(small, y, 0.0)
+    s2 = (ys / (2.0 + ys)) ** 2
+    q = constant(_ATANH_TERMS[-1], r, xp)
+    for coefficient in _ATANH_TERMS[-2::-1]:
+        q = q * s2 + coefficient
+    d = 2.0 + ys
+    series = (m * (xp.where(small, m, 0.0) / d)) * (1.0 - (2.0 * ys) * q / (d * d))
+    yl = xp.where(small, 1.0, y)
+    ml = xp.where(small, 0.0, m)
+    large = c * (ml - c * xp.log1p(yl))  # inf - inf at |r| = inf: inf there
+    large = xp.where(xp.isinf(m), m, large)
+    return xp.where(small, series, large)
+
+
+def _fair_psi(r: Array, *, xp: Namespace, c: float) -> Array:
+    # r / (1 + y); for y > 1 as sign(r) c / (1 + c / |r|), which tends to c as |r| -> inf
+    # (r / (1 + y) would be inf / inf there, and 0 where y overflows for a tiny c)
+    m = xp.abs(r)
+    y = divided(m, c, xp)
+    small = y <= 1.0
+    near = xp.where(small, r, 0.0) / (1.0 + xp.where(small, y, 0.0))
+    far = c / (1.0 + c / xp.where(small, 1.0, m))
+    return xp.where(small, near, xp.sign(r) * far)
+
+
+def _fair_weight(r: Array, *, xp: Namespace, c: float) -> Array:
+    return 1.0 / (1.0 + divided(xp.abs(r), c, xp))
+
+
+def _fair_psi_deriv(r: Array, *, xp: Namespace, c: float) -> Array:
+    h = 1.0 / (1.0 + divided(xp.abs(r), c, xp))
+    return h * h
+
+
+FAIR = LossDefinition(
+    "fair",
+    _fair_rho,
+    _fair_psi,
+    _fair_weight,
+    (Parameter("c", 1.3998, "Scale: quadratic well inside it, linear (slope ``c``) beyond."),),
+    Documentation(
+        summary="Fair loss ``c**2 (|r| / c - log(1 + |r| / c))``: smooth, convex, linear tails.",
+        body="""\
+With ``r = input - target`` and ``y = |r| / c``::
+
+    fair(r) = c**2 (y - log(1 + y)),   psi = r / (1 + y)
+
+Quadratic (``r**2 / 2``) near 0 and linear with slope ``c`` far out, like
+:func:`pseudo_huber_loss`, with three continuous derivatives. ``c = 1.3998`` gives 95%
+efficiency at the normal distribution. Equal to GTSAM's ``noiseModel.mEstimator.Fair``
+and to statsmodels' (0.14 and earlier) ``robust.norms`` Fair; accurate to the last bits
+for tiny ``y``, where ``y - log(1 + y)`` cancels.""",
+        weight_formula="``1 / (1 + |r| / c)``; 1 at 0",
+        references=(
+            'R. C. Fair, "On the Robust Estimation of Econometric Models", Annals of '
+            "Economic and Social Measurement 3(4), 1974.",
+        ),
+        see_also=("pseudo_huber_loss", "huber_loss", "log_cosh_loss"),
+        examples="""\
+>>> import numpy as np
+>>> from robustloss import fair_loss
+>>> r = np.asarray([0.0, 1.0, 3.0])
+>>> fair_loss(r, np.zeros(3), c=1.0, reduction="none")  # 0, 1 - log 2, 3 - log 4
+array([0.        , 0.30685282, 1.61370564])""",
+        grad_examples="""\
+>>> import numpy as np
+>>> from robustloss import fair_loss_grad
+>>> r = np.asarray([0.0, 1.0, -3.0])
+>>> fair_loss_grad(r, np.zeros(3), c=1.0, reduction="sum")  # r / (1 + |r|)
+array([ 0.  ,  0.5 , -0.75])""",
+        object_examples="""\
+>>> import numpy as np
+>>> from robustloss import FairLoss
+>>> loss = FairLoss(c=1.0)
+>>> loss.psi_deriv(np.asarray([0.0, 1.0, 3.0]))  # 1 / (1 + |r|)**2
+array([1.    , 0.25  , 0.0625])""",
+        weight_examples="""\
+>>> import numpy as np
+>>> from robustloss.weights import fair
+>>> fair(np.asarray([0.0, 1.0, 3.0]), c=1.0)
+array([1.  , 0.5 , 0.25])""",
+    ),
+    "FairLoss",
+    psi_deriv=_fair_psi_deriv,
 )

@@ -21,7 +21,14 @@ from .._typing import Array
 
 __all__ = ["compute"]
 
-_SUFFIX = {"value": "_loss", "grad": "_loss_grad", "weight": "_weight"}
+_SUFFIX = {
+    "value": "_loss",
+    "grad": "_loss_grad",
+    "weight": "_weight",
+    "rho": "_rho",
+    "psi": "_psi",
+    "psi_deriv": "_psi_deriv",
+}
 
 
 def compute(p: Prepared) -> Array:
@@ -29,13 +36,13 @@ def compute(p: Prepared) -> Array:
     import dask.array as da
     import numpy as np
 
-    fn = p.definition.elementwise(p.what)
+    paired = p.target is not None
+    fn = p.definition.elementwise(p.what) if paired else p.definition.of_residual(p.what)
     name = p.definition.name + _SUFFIX[p.what]
     arrays = {k: v for k, v in p.values.items() if not isinstance(v, float)}
     scalars = {k: v for k, v in p.values.items() if k not in arrays}
     names = list(arrays)
     weighted = p.weight is not None
-    paired = p.target is not None
 
     def block(a: Any, *more: Any) -> Any:
         if paired:

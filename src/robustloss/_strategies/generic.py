@@ -10,6 +10,13 @@ __all__ = ["compute"]
 
 
 def compute(p: Prepared) -> Array:
-    """``rho``, ``psi`` or the IRLS weight of the residuals, weighted and reduced."""
-    r = p.input if p.target is None else p.input - p.target
-    return finish(p, p.definition.elementwise(p.what)(r, xp=p.xp, **p.values))
+    """Compute ``rho`` or ``psi`` of ``input - target``, weighted and reduced.
+
+    Or, where ``target`` is None, a function of the residual: the IRLS weight, or the
+    norm's rho, psi and psi'.
+    """
+    if p.target is None:
+        f = p.definition.of_residual(p.what)
+        return finish(p, f(p.input, xp=p.xp, **p.values))
+    f = p.definition.elementwise(p.what)
+    return finish(p, f(p.input - p.target, xp=p.xp, **p.values))

@@ -26,7 +26,7 @@ JAX_MIN_SIZE = 1 << 15
 
 def compute(p: Prepared) -> Array | None:
     """Return the value or gradient of a large JAX call by a cached jit, else None."""
-    if p.what == "weight" or math.prod(p.shape) < JAX_MIN_SIZE:  # type: ignore[arg-type]
+    if p.target is None or math.prod(p.shape) < JAX_MIN_SIZE:  # type: ignore[arg-type]
         return None
     items = tuple(sorted(p.values.items()))
     f = _compiled(p.definition, items, p.reduction, p.what, p.weight is not None, p.xp)
