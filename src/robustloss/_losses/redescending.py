@@ -13,6 +13,7 @@ import math
 
 from .._typing import Array, Namespace
 from ._base import Documentation, LossDefinition, Parameter
+from ._double_word import format_of, two_prod
 from ._numerics import capped, constant, divided
 from .barron import BARRON, SCALE, named_case
 
@@ -255,29 +256,39 @@ def _ramsay_rho(r: Array, *, xp: Namespace, a: float) -> Array:
     return xp.where(small, (m * xp.where(small, m, 0.0)) * s, closed)
 
 
-def _ramsay_half(r: Array, a: float, xp: Namespace) -> tuple[Array, Array]:
-    """Y = a |r| and h = exp(-y / 2): e**-y as h * h reaches twice as far before 0."""
-    y = capped(a, r, xp) * xp.abs(r)
-    return y, xp.exp(-0.5 * y)
+def _ramsay_half(r: Array, a: float, xp: Namespace) -> tuple[Array, Array, Array]:
+    """Return y = a |r| as y + y_lo exactly, and h = exp(-y / 2).
+
+    e**-(y + y_lo) = h * h * (1 - y_lo): the rounding of a |r| alone would cost a |r| ulp
+    (700 in float64's tail), and h * h reaches twice as far as e**-y before 0. y_lo is 0
+    where it is not finite.
+    """
+    m = xp.abs(r)
+    y, y_lo = two_prod(m, constant(capped(a, r, xp), r, xp), format_of(r, xp), xp, (False, False))
+    y_lo = xp.where(xp.isfinite(y_lo), y_lo, 0.0)
+    return y, y_lo, xp.exp(-0.5 * y)
 
 
 def _ramsay_psi(r: Array, *, xp: Namespace, a: float) -> Array:
-    # r e**-y = (r h) h; 0 at |r| = inf (not inf * 0)
-    h = _ramsay_half(r, a, xp)[1]
+    # r e**-y = (r h) h (1 - y_lo); 0 at |r| = inf (not inf * 0)
+    _, y_lo, h = _ramsay_half(r, a, xp)
     finite = ~xp.isinf(r)  # NaN stays NaN
-    return xp.where(finite, (xp.where(finite, r, 0.0) * h) * h, constant(0.0, r, xp))
+    psi = ((xp.where(finite, r, 0.0) * h) * h) * (1.0 - y_lo)
+    return xp.where(finite, psi, constant(0.0, r, xp))
 
 
 def _ramsay_weight(r: Array, *, xp: Namespace, a: float) -> Array:
-    h = _ramsay_half(r, a, xp)[1]
-    return h * h
+    _, y_lo, h = _ramsay_half(r, a, xp)
+    return (h * h) * (1.0 - y_lo)
 
 
 def _ramsay_psi_deriv(r: Array, *, xp: Namespace, a: float) -> Array:
-    # e**-y (1 - y): 1 - y is exact near its root y = 1; 0 where y is infinite
-    y, h = _ramsay_half(r, a, xp)
+    # e**-y (1 - y): (1 - y) - y_lo is exact near its root y = 1; 0 where y is infinite
+    y, y_lo, h = _ramsay_half(r, a, xp)
     finite = ~xp.isinf(y)
-    return xp.where(finite, (h * (1.0 - xp.where(finite, y, 0.0))) * h, constant(0.0, r, xp))
+    one_minus_y = (1.0 - xp.where(finite, y, 0.0)) - y_lo
+    curvature = ((h * one_minus_y) * h) * (1.0 - y_lo)
+    return xp.where(finite, curvature, constant(0.0, r, xp))
 
 
 RAMSAY_E = LossDefinition(
@@ -332,7 +343,7 @@ array([1.        , 0.36787944])""",
 
 # --- arctan (SciPy's least_squares) ------------------------------------------------------
 def _arctan_t(r: Array, scale: float, xp: Namespace) -> tuple[Array, Array, Array]:
-    """T = r / scale where |t| <= 1 (0 elsewhere), v = 1 / t where |t| > 1, and |t| <= 1.
+    """Return t = r / scale where |t| <= 1 (0 elsewhere), v = 1 / t beyond, and |t| <= 1.
 
     Every form below is written in whichever of t and v is at most 1 in magnitude, so that
     t**4 never overflows where the value it gives (like psi = scale v**3 / (1 + v**4))

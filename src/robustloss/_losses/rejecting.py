@@ -12,6 +12,7 @@ import math
 
 from .._typing import Array, Namespace
 from ._base import Documentation, LossDefinition, Parameter
+from ._double_word import format_of, two_prod
 from ._numerics import capped, constant, divided, propagated
 from .redescending import tukey_parts
 
@@ -150,11 +151,23 @@ array([1.        , 1.        , 0.5       , 0.16666667, 0.        ])""",
 
 
 # --- Andrews' wave -----------------------------------------------------------------------
-def _andrews_t(r: Array, a: float, xp: Namespace) -> tuple[Array, Array]:
-    """Return t = r / a where |t| <= pi (0 beyond; NaN is inside), and that mask."""
+def _andrews_t(r: Array, a: float, xp: Namespace) -> tuple[Array, Array, Array]:
+    """Return t = r / a where |t| <= pi (0 beyond; NaN is inside), t_lo and the mask.
+
+    t + t_lo is r / a to twice the precision, and sin(t + t_lo) = sin(t) + cos(t) t_lo:
+    near t = pi, where sin(t) is small, the rounding of r / a alone would cost
+    pi / |sin(t)| ulp of psi.
+    """
     t = divided(r, a, xp)
     inside = ~(xp.abs(t) > math.pi)
-    return xp.where(inside, t, constant(0.0, r, xp)), inside
+    t = xp.where(inside, t, constant(0.0, r, xp))
+    k = capped(a, r, xp)
+    if k < a:  # beyond the dtype: t is tiny, its rounding harmless
+        return t, xp.zeros_like(t), inside
+    p, e = two_prod(t, constant(k, r, xp), format_of(r, xp), xp, (True, False))
+    rest = xp.where(inside, r, 0.0) - p  # exact: p is within an ulp or two of r
+    t_lo = xp.where(xp.isfinite(rest), (rest - e) / k, 0.0)
+    return t, t_lo, inside
 
 
 def _andrews_rho(r: Array, *, xp: Namespace, a: float) -> Array:
@@ -166,21 +179,23 @@ def _andrews_rho(r: Array, *, xp: Namespace, a: float) -> Array:
 
 
 def _andrews_psi(r: Array, *, xp: Namespace, a: float) -> Array:
-    t, inside = _andrews_t(r, a, xp)
-    return xp.where(inside, a * xp.sin(t), constant(0.0, r, xp))
+    t, t_lo, inside = _andrews_t(r, a, xp)
+    sine = xp.sin(t) + xp.cos(t) * t_lo
+    return xp.where(inside, a * sine, constant(0.0, r, xp))
 
 
 def _andrews_weight(r: Array, *, xp: Namespace, a: float) -> Array:
-    # sin(t) / t, 1 at 0, 0 beyond pi
-    t, inside = _andrews_t(r, a, xp)
+    # sin(t + t_lo) / (t + t_lo); 1 at 0, 0 beyond pi
+    t, t_lo, inside = _andrews_t(r, a, xp)
     zero = t == 0.0
     ts = xp.where(zero, 1.0, t)
-    return xp.where(zero & inside, 1.0, xp.where(inside, xp.sin(ts) / ts, 0.0))
+    ratio = ((xp.sin(ts) + xp.cos(ts) * t_lo) / ts) * (1.0 - t_lo / ts)
+    return xp.where(zero & inside, 1.0, xp.where(inside, ratio, 0.0))
 
 
 def _andrews_psi_deriv(r: Array, *, xp: Namespace, a: float) -> Array:
-    t, inside = _andrews_t(r, a, xp)
-    return xp.where(inside, xp.cos(t), constant(0.0, r, xp))
+    t, t_lo, inside = _andrews_t(r, a, xp)
+    return xp.where(inside, xp.cos(t) - xp.sin(t) * t_lo, constant(0.0, r, xp))
 
 
 ANDREWS_WAVE = LossDefinition(
@@ -307,7 +322,7 @@ array([1., 1., 0.])""",
 
 # --- Tukey's quartic ---------------------------------------------------------------------
 def _quartic_parts(r: Array, c: float, xp: Namespace) -> tuple[Array, Array, Array]:
-    """M = clip(r, -c, c), v = (m / c)**4 and 1 - v, each without cancellation.
+    """Return m = clip(r, -c, c), v = (m / c)**4 and 1 - v, each without cancellation.
 
     From Tukey's w = 1 - u**2 (exact near c): 1 - v = w (2 - w) and v = (1 - w)**2.
     """
