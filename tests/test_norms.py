@@ -46,6 +46,15 @@ def _close(got: Any, want: Any, what: str) -> None:
     )
 
 
+def _norm(make: Callable[[], Any]) -> Any:
+    """statsmodels' norm, or a skip where the installed statsmodels lacks it (TukeyQuartic
+    is recent)."""
+    try:
+        return make()
+    except AttributeError as e:
+        pytest.skip(f"statsmodels {e}")
+
+
 #: (our object, statsmodels' norm, factor: ours = factor * theirs)
 STATSMODELS: list[tuple[str, Callable[[], Any], Callable[[], Any], float]] = [
     ("huber", lambda: rl.HuberLoss(delta=1.345), lambda: norms.HuberT(t=1.345), 1.0),
@@ -74,7 +83,7 @@ STATSMODELS: list[tuple[str, Callable[[], Any], Callable[[], Any], float]] = [
 
 @pytest.mark.parametrize(("name", "ours", "theirs", "factor"), STATSMODELS, ids=lambda v: v)
 def test_equals_statsmodels(name: str, ours: Any, theirs: Any, factor: float) -> None:
-    loss, norm = ours(), theirs()
+    loss, norm = ours(), _norm(theirs)
     for what in ("rho", "psi", "psi_deriv", "weights"):
         got = getattr(loss, what)(Z)
         with np.errstate(over="ignore", invalid="ignore"):  # the peer's z**2 at 1e300
@@ -165,7 +174,7 @@ def test_rlm_fits_with_the_norm_as_with_statsmodels(ours: Any, theirs: Any) -> N
     data = sm.datasets.stackloss.load()
     exog = sm.add_constant(np.asarray(data.exog, np.float64))
     endog = np.asarray(data.endog, np.float64)
-    want = sm.RLM(endog, exog, M=theirs()).fit()
+    want = sm.RLM(endog, exog, M=_norm(theirs)).fit()
     got = sm.RLM(endog, exog, M=ours().as_norm()).fit()
     np.testing.assert_allclose(got.params, want.params, rtol=1e-10)
     np.testing.assert_allclose(got.bse, want.bse, rtol=1e-10)

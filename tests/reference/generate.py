@@ -433,7 +433,10 @@ def elementwise_peer(
         "expectile": lambda: norms.MQuantileNorm(p["q"], norms.LeastSquares()),
     }
     if loss in statsmodels_norms:
-        norm = statsmodels_norms[loss]()
+        try:
+            norm = statsmodels_norms[loss]()
+        except AttributeError:  # an older statsmodels without it (TukeyQuartic is recent)
+            return None
         factor = 2.0 if loss == "expectile" else 1.0  # its base norm is z**2 / 2
         z = -r.ravel()
         rho = factor * np.asarray(norm.rho(z), np.float64).reshape(r.shape)
