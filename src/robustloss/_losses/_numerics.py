@@ -7,7 +7,15 @@ from typing import Any
 
 from .._typing import Array, Namespace
 
-__all__ = ["capped", "constant", "divided", "largest", "propagated", "smallest_normal"]
+__all__ = [
+    "capped",
+    "constant",
+    "divided",
+    "largest",
+    "propagated",
+    "smallest_normal",
+    "step_psi_deriv",
+]
 
 
 def largest(xp: Namespace, dtype: Any) -> float:
@@ -75,3 +83,12 @@ def propagated(r: Array, value: Array, xp: Namespace) -> Array:
     which would otherwise turn NaN into a number.
     """
     return xp.where(xp.isnan(r), r, value)
+
+
+def step_psi_deriv(r: Array, *, xp: Namespace, **params: float) -> Array:
+    """Return psi' of a loss whose psi is a step function (L1, quantile, epsilon-insensitive).
+
+    0 wherever it exists (at a step, the distributional derivative is a Dirac, which no
+    array holds), and NaN where `r` is NaN.
+    """
+    return propagated(r, xp.zeros_like(r), xp)

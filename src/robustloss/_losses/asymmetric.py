@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .._typing import Array, Namespace
 from ._base import Documentation, LossDefinition, Parameter
-from ._numerics import capped, constant, propagated, smallest_normal
+from ._numerics import capped, constant, propagated, smallest_normal, step_psi_deriv
 
 __all__ = ["EXPECTILE", "HUBER_QUANTILE", "QUANTILE"]
 
@@ -51,10 +51,6 @@ def _quantile_weight(r: Array, *, xp: Namespace, q: float) -> Array:
     # side / |r|, infinite at 0: capped there at side / smallest normal, as L1's
     tiny = smallest_normal(xp, r.dtype)
     return _sided(r, q, xp) / xp.maximum(xp.abs(r), constant(tiny, r, xp))
-
-
-def _zero_psi_deriv(r: Array, *, xp: Namespace, q: float) -> Array:
-    return propagated(r, xp.zeros_like(r), xp)
 
 
 QUANTILE = LossDefinition(
@@ -114,7 +110,7 @@ array([1.5, 0.5])""",
 array([0.375, 0.125])""",
     ),
     "QuantileLoss",
-    psi_deriv=_zero_psi_deriv,
+    psi_deriv=step_psi_deriv,
     symmetric=False,
 )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .._typing import Array, Namespace
 from ._base import Documentation, LossDefinition, Parameter
-from ._numerics import capped, constant, propagated, smallest_normal
+from ._numerics import capped, constant, propagated, smallest_normal, step_psi_deriv
 
 __all__ = ["EPSILON_INSENSITIVE", "SQUARED_EPSILON_INSENSITIVE"]
 
@@ -58,10 +58,6 @@ def _epsilon_weight(r: Array, *, xp: Namespace, epsilon: float) -> Array:
     return propagated(r, w, xp)
 
 
-def _epsilon_psi_deriv(r: Array, *, xp: Namespace, epsilon: float) -> Array:
-    return propagated(r, xp.zeros_like(r), xp)
-
-
 EPSILON_INSENSITIVE = LossDefinition(
     "epsilon_insensitive",
     _epsilon_rho,
@@ -106,7 +102,7 @@ array([ 0., -1.,  1.])""",
 array([0.  , 0.5 , 0.25])""",
     ),
     "EpsilonInsensitiveLoss",
-    psi_deriv=_epsilon_psi_deriv,
+    psi_deriv=step_psi_deriv,
 )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .._typing import Array, Namespace
 from ._base import Documentation, LossDefinition, Parameter
-from ._numerics import capped, constant, divided, propagated, smallest_normal
+from ._numerics import capped, constant, divided, propagated, smallest_normal, step_psi_deriv
 
 __all__ = ["HUBER", "L1", "MSE", "SMOOTH_L1"]
 
@@ -36,12 +36,6 @@ def _l1_weight(r: Array, *, xp: Namespace) -> Array:
     # weight * r is still psi = 0 there)
     tiny = smallest_normal(xp, r.dtype)
     return 1.0 / xp.maximum(xp.abs(r), constant(tiny, r, xp))
-
-
-def _l1_psi_deriv(r: Array, *, xp: Namespace) -> Array:
-    # 0 wherever it exists (psi is a step at 0; its distributional derivative there is
-    # a Dirac, which no array holds)
-    return propagated(r, xp.zeros_like(r), xp)
 
 
 L1 = LossDefinition(
@@ -87,7 +81,7 @@ array([0.25, 2.  ])
 True""",
     ),
     "L1Loss",
-    psi_deriv=_l1_psi_deriv,
+    psi_deriv=step_psi_deriv,
 )
 
 
@@ -101,10 +95,7 @@ def _mse_psi(r: Array, *, xp: Namespace) -> Array:
 
 
 def _mse_weight(r: Array, *, xp: Namespace) -> Array:
-    return propagated(r, xp.full_like(r, 2.0), xp)
-
-
-def _mse_psi_deriv(r: Array, *, xp: Namespace) -> Array:
+    # psi / r = psi' = 2 (one function for both)
     return propagated(r, xp.full_like(r, 2.0), xp)
 
 
@@ -146,7 +137,7 @@ array([0.5, 1. , 1.5, 2. ])""",
 array([2., 2.])""",
     ),
     "MSELoss",
-    psi_deriv=_mse_psi_deriv,
+    psi_deriv=_mse_weight,
 )
 
 
@@ -285,7 +276,7 @@ def _smooth_l1_weight(r: Array, *, xp: Namespace, beta: float) -> Array:
 def _smooth_l1_psi_deriv(r: Array, *, xp: Namespace, beta: float) -> Array:
     # 1 / beta inside beta (the Huber convention at |r| = beta), 0 beyond; L1's 0 at beta 0
     if _is_l1(beta, r, xp):
-        return _l1_psi_deriv(r, xp=xp)
+        return step_psi_deriv(r, xp=xp)
     inside = xp.astype(xp.abs(r) <= capped(beta, r, xp), r.dtype)
     return propagated(r, divided(inside, beta, xp), xp)
 
