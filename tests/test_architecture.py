@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("_reduction",),
     ("_strategies",),
     ("_engine",),
-    ("_functional", "_objects", "weights", "keras", "testing"),  # the public faces
+    ("_functional", "_objects", "weights", "keras", "testing", "regression"),  # the public faces
     ("_cli", "__init__", "__main__"),
 )
 
@@ -130,7 +130,7 @@ def test_no_import_circles() -> None:
 
 def test_import_robustloss_imports_no_framework() -> None:
     code = (
-        "import sys, robustloss, robustloss.weights, robustloss.testing; "
+        "import sys, robustloss, robustloss.weights, robustloss.testing, robustloss.regression; "
         "print(sorted(m for m in ('torch', 'jax', 'dask', 'cupy', 'keras', 'tensorflow') "
         "if m in sys.modules))"
     )
@@ -138,7 +138,7 @@ def test_import_robustloss_imports_no_framework() -> None:
     assert out.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("name", ["weights", "keras", "testing"])
+@pytest.mark.parametrize("name", ["weights", "keras", "testing", "regression"])
 def test_public_submodules_are_attributes(name: str) -> None:
     # as the README writes it: ``import robustloss; robustloss.weights.huber(...)``
     code = f"import robustloss; print(robustloss.{name}.__name__, '{name}' in dir(robustloss))"

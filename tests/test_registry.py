@@ -233,3 +233,24 @@ def test_kinks_and_smooth_transitions(case: Case) -> None:
             ]
             kink = any(math.isclose(x, k) for k in at)
             assert any(jumps) == kink, (float(x), jumps)
+
+
+@pytest.mark.parametrize("case", CASES, ids=NAMES)
+def test_every_symmetric_loss_with_a_constant_has_its_tuning(case: Case) -> None:
+    """The facts ``robustloss.regression.tuning_constant`` uses: which parameter it solves
+    for, and every point where the loss is not smooth (its quadrature splits there)."""
+    from robustloss._losses import LOSSES
+
+    definition = LOSSES[case.name]
+    names = [p.name for p in definition.parameters]
+    if not definition.symmetric or not names:
+        assert definition.tuning is None
+        return
+    tuning = definition.tuning
+    assert tuning is not None, f"{case.name} has no Tuning"
+    assert tuning.parameter in names
+    assert set(tuning.proportional) <= set(names) - {tuning.parameter}
+    for p in case.params:
+        where = {0.0, *tuning.kinks(p)}
+        for k in kinks(case, p):
+            assert any(math.isclose(k, w, abs_tol=1e-12) for w in where), (p, k)

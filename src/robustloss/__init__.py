@@ -2,9 +2,10 @@
 
 The namespace of the caller's arrays picks the backend: the same call runs on NumPy,
 PyTorch (CPU or CUDA, with autograd), CuPy, JAX (jit and grad) and Dask (lazy).
-The submodules :mod:`robustloss.weights` (IRLS weights), :mod:`robustloss.keras` (Keras
-semantics) and :mod:`robustloss.testing` (the backend matrix and lazy harness, for testing
-code that embeds robustloss) are attributes of the package, imported on first use.
+The submodules :mod:`robustloss.weights` (IRLS weights), :mod:`robustloss.regression`
+(batched robust regression), :mod:`robustloss.keras` (Keras semantics) and
+:mod:`robustloss.testing` (the backend matrix and lazy harness, for testing code that
+embeds robustloss) are attributes of the package, imported on first use.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from . import keras as keras
+    from . import regression as regression
     from . import testing as testing
     from . import weights as weights
 
@@ -29,7 +31,7 @@ __all__ += _functional.__all__
 __all__ += _objects.__all__
 
 #: public submodules, imported when first asked for (``robustloss.weights.huber(...)``)
-_SUBMODULES = ("keras", "testing", "weights")
+_SUBMODULES = ("keras", "regression", "testing", "weights")
 
 
 def __getattr__(name: str) -> ModuleType:

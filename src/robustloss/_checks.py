@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from numbers import Real
 from typing import Any, NamedTuple, cast
 
@@ -32,6 +32,7 @@ __all__ = [
     "is_array",
     "legacy_reduction",
     "library",
+    "namespace_of",
     "prepare",
 ]
 
@@ -414,12 +415,21 @@ def _namespace(
     input: Array, target: Array | None, weight: object, xp: Namespace | None
 ) -> Namespace:
     named = [("input", input)] if target is None else [("input", input), ("target", target)]
+    if aac.is_array_api_obj(weight) and not _is_number(weight):
+        named.append(("weight", weight))
+    return namespace_of(named, xp)
+
+
+def namespace_of(named: Sequence[tuple[str, object]], xp: Namespace | None) -> Namespace:
+    """Return the namespace of the named arrays, or `xp` where it is one of their library.
+
+    Raises TypeError, naming the culprit, where one is not an array, where they come from
+    two libraries, or where `xp` is a namespace of another library.
+    """
     for name, a in named:
         if not aac.is_array_api_obj(a):
             hint = "" if xp is None else " of the xp namespace"
             raise TypeError(f"{name} must be an array{hint}, got {type(a).__name__}")
-    if aac.is_array_api_obj(weight) and not _is_number(weight):
-        named.append(("weight", weight))
     try:
         found: Namespace = aac.array_namespace(*(a for _, a in named))
     except TypeError as e:

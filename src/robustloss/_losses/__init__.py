@@ -18,7 +18,7 @@ derived from it or checked against it. One module per group of losses:
 
 from __future__ import annotations
 
-from ._base import Documentation, LossDefinition, Parameter
+from ._base import Documentation, LossDefinition, Parameter, Tuning
 from .asymmetric import EXPECTILE, HUBER_QUANTILE, QUANTILE
 from .barron import GENERAL
 from .insensitive import EPSILON_INSENSITIVE, SQUARED_EPSILON_INSENSITIVE
@@ -55,6 +55,7 @@ __all__ = [
     "Documentation",
     "LossDefinition",
     "Parameter",
+    "Tuning",
 ]
 
 #: every loss, by name, in the order the documentation lists them

@@ -9,12 +9,12 @@ docstrings from it (:mod:`robustloss._docs`).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from .._typing import Array
 
-__all__ = ["Documentation", "Elementwise", "LossDefinition", "Parameter"]
+__all__ = ["Documentation", "Elementwise", "LossDefinition", "Parameter", "Tuning"]
 
 #: ``f(r, *, xp, **hyper_parameters)``: an elementwise function of the residual
 Elementwise = Callable[..., Array]
@@ -75,6 +75,23 @@ class Documentation:
     weight_examples: str = ""
 
 
+@dataclass(frozen=True)
+class Tuning:
+    """Which hyper-parameter tunes a symmetric loss's robustness, and where its psi bends.
+
+    ``robustloss.regression.tuning_constant`` solves for this parameter's value at a
+    Gaussian efficiency or a breakdown point, by quadrature split at the kinks.
+    """
+
+    #: the tuning constant: the hyper-parameter solved for
+    parameter: str
+    #: the points where psi or its derivative jumps, from the hyper-parameters' values
+    kinks: Callable[[Mapping[str, float]], tuple[float, ...]] = lambda p: ()
+    #: hyper-parameters scaled with the tuning constant, keeping their proportions to it
+    #: (Hampel's a and b, as statsmodels' ``Hampel`` derives them from c)
+    proportional: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, eq=False)
 class LossDefinition:
     """One loss: ``rho``, its derivatives ``psi`` and ``psi_deriv``, and ``psi(r) / r``.
@@ -104,6 +121,9 @@ class LossDefinition:
     #: what the hyper-parameters must satisfy together (Hampel's a <= b <= c): a function
     #: of their checked values returning an error message, or None where they are valid
     constraint: Callable[[dict[str, float]], str | None] | None = None
+    #: how the loss is tuned to a Gaussian efficiency (None: it has no tuning constant,
+    #: or is asymmetric)
+    tuning: Tuning | None = None
 
     @property
     def function_name(self) -> str:

@@ -42,7 +42,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from .._typing import Array, Namespace
-from ._base import Documentation, LossDefinition, Parameter
+from ._base import Documentation, LossDefinition, Parameter, Tuning
 from ._double_word import (
     EXPONENT_MAX,
     ScaleTerms,
@@ -811,6 +811,7 @@ array([1.        , 0.4472136])""",
     ),
     "GeneralLoss",
     psi_deriv=_general_psi_deriv,
+    tuning=Tuning("scale"),
 )
 
 
@@ -833,4 +834,6 @@ def named_case(name: str, alpha: float, docs: Documentation, object_name: str) -
     def psi_deriv(r: Array, *, xp: Namespace, scale: float) -> Array:
         return _psi_deriv(r, alpha, scale, xp)
 
-    return LossDefinition(name, rho, psi, weight, (SCALE,), docs, object_name, psi_deriv)
+    return LossDefinition(
+        name, rho, psi, weight, (SCALE,), docs, object_name, psi_deriv, tuning=Tuning("scale")
+    )

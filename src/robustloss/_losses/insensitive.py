@@ -7,7 +7,7 @@ square) of what sticks out. ``epsilon = 0`` is exactly L1 (or the squared error)
 from __future__ import annotations
 
 from .._typing import Array, Namespace
-from ._base import Documentation, LossDefinition, Parameter
+from ._base import Documentation, LossDefinition, Parameter, Tuning
 from ._numerics import capped, constant, propagated, smallest_normal, step_psi_deriv
 
 __all__ = ["EPSILON_INSENSITIVE", "SQUARED_EPSILON_INSENSITIVE"]
@@ -103,6 +103,7 @@ array([0.  , 0.5 , 0.25])""",
     ),
     "EpsilonInsensitiveLoss",
     psi_deriv=step_psi_deriv,
+    tuning=Tuning("epsilon", lambda p: (p["epsilon"],)),
 )
 
 
@@ -175,4 +176,5 @@ array([0.  , 1.5 , 1.75])""",
     ),
     "SquaredEpsilonInsensitiveLoss",
     psi_deriv=_squared_psi_deriv,
+    tuning=Tuning("epsilon", lambda p: (p["epsilon"],)),
 )

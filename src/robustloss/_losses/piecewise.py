@@ -8,7 +8,7 @@ never sees an untaken branch.
 from __future__ import annotations
 
 from .._typing import Array, Namespace
-from ._base import Documentation, LossDefinition, Parameter
+from ._base import Documentation, LossDefinition, Parameter, Tuning
 from ._numerics import capped, constant, divided, propagated, smallest_normal, step_psi_deriv
 
 __all__ = ["HUBER", "L1", "MSE", "SMOOTH_L1"]
@@ -233,6 +233,7 @@ array([0.5, 1. , 1. ])""",
     ),
     "HuberLoss",
     psi_deriv=_huber_psi_deriv,
+    tuning=Tuning("delta", lambda p: (p["delta"],)),
 )
 
 
@@ -335,4 +336,5 @@ array([2.  , 2.  , 0.25])""",
     ),
     "SmoothL1Loss",
     psi_deriv=_smooth_l1_psi_deriv,
+    tuning=Tuning("beta", lambda p: (p["beta"],)),
 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from .._typing import Array, Namespace
-from ._base import Documentation, LossDefinition, Parameter
+from ._base import Documentation, LossDefinition, Parameter, Tuning
 from ._double_word import format_of, two_prod
 from ._numerics import capped, constant, divided
 from .barron import BARRON, SCALE, named_case
@@ -120,6 +120,7 @@ array([1., 0., 0.])""",
     ),
     "TukeyLoss",
     psi_deriv=_tukey_psi_deriv,
+    tuning=Tuning("c", lambda p: (p["c"],)),
 )
 
 
@@ -338,6 +339,7 @@ array([1.        , 0.36787944])""",
     ),
     "RamsayELoss",
     psi_deriv=_ramsay_psi_deriv,
+    tuning=Tuning("a"),
 )
 
 
@@ -441,4 +443,5 @@ array([1.        , 0.5       , 0.05882353])""",
     ),
     "ArctanLoss",
     psi_deriv=_arctan_psi_deriv,
+    tuning=Tuning("scale"),
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from .._typing import Array, Namespace
-from ._base import Documentation, LossDefinition, Parameter
+from ._base import Documentation, LossDefinition, Parameter, Tuning
 from ._double_word import format_of, two_prod
 from ._numerics import capped, constant, divided, propagated
 from .redescending import tukey_parts
@@ -147,6 +147,7 @@ array([1.        , 1.        , 0.5       , 0.16666667, 0.        ])""",
     "HampelLoss",
     psi_deriv=_hampel_psi_deriv,
     constraint=_hampel_order,
+    tuning=Tuning("c", lambda p: (p["a"], p["b"], p["c"]), ("a", "b")),
 )
 
 
@@ -248,6 +249,7 @@ array([1.        , 0.63661977, 0.        ])""",
     ),
     "AndrewsWaveLoss",
     psi_deriv=_andrews_psi_deriv,
+    tuning=Tuning("a", lambda p: (math.pi * p["a"],)),
 )
 
 
@@ -317,6 +319,7 @@ array([1., 1., 0.])""",
     ),
     "TrimmedLoss",
     psi_deriv=_trimmed_weight,
+    tuning=Tuning("c", lambda p: (p["c"],)),
 )
 
 
@@ -398,4 +401,5 @@ array([1.        , 0.87890625, 0.        ])""",
     ),
     "TukeyQuarticLoss",
     psi_deriv=_quartic_psi_deriv,
+    tuning=Tuning("c", lambda p: (p["c"],)),
 )

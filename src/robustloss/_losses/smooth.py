@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from .._typing import Array, Namespace
-from ._base import Documentation, LossDefinition, Parameter
+from ._base import Documentation, LossDefinition, Parameter, Tuning
 from ._numerics import constant, divided, largest
 
 __all__ = ["FAIR", "LOG_COSH", "PSEUDO_HUBER"]
@@ -201,6 +201,7 @@ array([1. , 0.8])""",
     ),
     "PseudoHuberLoss",
     psi_deriv=_pseudo_huber_psi_deriv,
+    tuning=Tuning("delta"),
 )
 
 
@@ -303,4 +304,5 @@ array([1.  , 0.5 , 0.25])""",
     ),
     "FairLoss",
     psi_deriv=_fair_psi_deriv,
+    tuning=Tuning("c"),
 )
