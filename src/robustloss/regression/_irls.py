@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 from numbers import Real
 from typing import Any, NamedTuple
@@ -13,10 +14,11 @@ from .._checks import library, namespace_of
 from .._engine import evaluate
 from .._losses import LossDefinition
 from .._reduction import QUIET, ieee_quiet
+from .._strategies import fast_paths_enabled
 from .._typing import Array, Namespace
 from ._losses import resolve
 from ._scale import GAUSSIAN_3_4, as_float, check_iterations, huber_scale_of_last_axis, median
-from ._solve import inverse_gram, lstsq
+from ._solve import Design, factor, inverse_gram, qr_lstsq, weighted_lstsq
 
 __all__ = ["FitResult", "fit"]
 
@@ -201,12 +203,37 @@ def fit(
             p,
         )
     work = ns.float32 if ns.finfo(dtype).bits < 32 else dtype
-    X = ns.astype(ns.broadcast_to(X, (*batch, n, p)), work)
-    y = ns.astype(ns.broadcast_to(y, (*batch, n)), work)
+    X = ns.astype(ns.broadcast_to(X, (*batch, n, p)), work, copy=False)
+    y = ns.astype(ns.broadcast_to(y, (*batch, n)), work, copy=False)
     args = (prior, start_params, fixed)
     prior, start_params, fixed = (
-        a if a is None or isinstance(a, float) else ns.astype(a, work) for a in args
+        a if a is None or isinstance(a, float) else ns.astype(a, work, copy=False) for a in args
     )
+    arrays = (X, y, prior, start_params, fixed)
+    if early_stop and _shares_numpy_memory(ns, arrays):
+        # PyTorch's CPU tensors without autograd are NumPy arrays in disguise: the fit
+        # runs on NumPy views of them (no copy), its results come back as tensors
+        import array_api_compat.numpy as np_xp
+        import torch
+
+        Xn, yn, pn, sn, fn = (a if a is None or isinstance(a, float) else a.numpy() for a in arrays)
+        with ieee_quiet():
+            out = _irls(
+                Xn,
+                yn,
+                pn,
+                sn,
+                fn,
+                definition,
+                params,
+                scale,
+                steps,
+                tolerance,
+                update_scale,
+                True,
+                np_xp,
+            )
+        return FitResult(*(torch.from_numpy(a) for a in out))
     quiet = ieee_quiet() if library(ns) in QUIET else contextlib.nullcontext()
     with quiet:  # IEEE rules, silently, on every backend: a NaN bse where psi' averages 0
         out = _irls(
@@ -225,6 +252,17 @@ def fit(
             ns,
         )
     return out if work == dtype else _cast(out, dtype, ns)
+
+
+def _shares_numpy_memory(xp: Namespace, arrays: tuple[Any, ...]) -> bool:
+    """Whether the arrays are PyTorch CPU tensors that NumPy can view (the fast path)."""
+    if library(xp) != "torch" or not fast_paths_enabled():
+        return False
+    tensors = [a for a in arrays if a is not None and not isinstance(a, float)]
+    return all(
+        a.device.type == "cpu" and not a.requires_grad and a.dtype in (xp.float32, xp.float64)
+        for a in tensors
+    )
 
 
 def _check_shapes(X: Any, y: Any) -> tuple[int, int, tuple[int, ...]]:
@@ -308,14 +346,145 @@ def _traced(X: Array, y: Array, xp: Namespace) -> bool:
 def _estimate(resid: Array, how: object, p: int, xp: Namespace) -> Array:
     """Return the scale RLM uses: the MAD about 0, or Huber's proposal 2 (``ddof = p``)."""
     if how == "mad":
-        return median(xp.abs(resid) / GAUSSIAN_3_4, xp)
+        return median(xp.abs(resid) / GAUSSIAN_3_4, xp, nan_check=False)
     return huber_scale_of_last_axis(resid, 2.5, 1e-8, 30, p, xp)
 
 
 def _elementwise(
     definition: LossDefinition, what: str, z: Array, params: dict[str, Any], xp: Namespace
 ) -> Array:
+    """Return `what` of the residuals `z`.
+
+    From the definition itself where the parameters are numbers (checked once, by
+    :func:`fit`), else through the engine (array parameters).
+    """
+    if all(isinstance(v, float) for v in params.values()):
+        return definition.of_residual(what)(z, xp=xp, **params)
     return evaluate(definition, z, None, "none", None, xp, params, what)
+
+
+#: the libraries whose eager loop drops converged problems from the work (they index
+#: and assign with integer arrays); elsewhere converged problems ride along, frozen
+_COMPACTING = frozenset({"numpy", "torch", "cupy"})
+#: problems per block on a CPU: the working arrays of a block stay in cache
+_CPU_BLOCK = 768
+#: the working set shrinks to the problems still iterating once they are this fraction
+_SHRINK = 0.5
+
+#: the state of the iteration, per problem: beta, resid, the weights of the last solve,
+#: scale, deviance, converged, n_iter, and whether it is still iterating
+State = tuple[Array, Array, Array, Array, Array, Array, Array, Array]
+#: what a step reads, per problem: X, y, the factorized design (Q^T and y, R), prior weights
+Data = tuple[Array, Array, Array, Array, Array]
+
+
+class _Iteration:
+    """statsmodels' IRLS, as a start and a step over a batch (any leading shape)."""
+
+    def __init__(
+        self,
+        definition: LossDefinition,
+        params: dict[str, Any],
+        how: object,
+        fixed: Array | float | None,
+        weighted: bool,
+        maxiter: int,
+        tol: float,
+        update_scale: bool,
+        shape: tuple[int, int],
+        xp: Namespace,
+    ) -> None:
+        self.definition, self.params, self.how, self.fixed = definition, params, how, fixed
+        self.weighted, self.maxiter, self.tol, self.xp = weighted, maxiter, tol, xp
+        self.update_scale = update_scale and fixed is None
+        self.n, self.p = shape
+        #: L1's and the quantile loss's weights 1 / |r| are unbounded: each solve is then
+        #: a QR factorization, which takes any range of weights
+        self.unbounded = _unbounded_weights(definition, params)
+
+    def residuals(self, X: Array, y: Array, beta: Array) -> Array:
+        return y - self.xp.matmul(X, beta[..., None])[..., 0]
+
+    def deviance(self, resid: Array, w: Array) -> Array:
+        """Return statsmodels' criterion: rho of the residuals over ``sum(w r**2) / (n - p)``."""
+        xp = self.xp
+        s_wls = xp.sum(w * resid * resid, axis=-1) / (self.n - self.p)
+        rho = _elementwise(self.definition, "rho", resid / s_wls[..., None], self.params, xp)
+        return xp.sum(rho, axis=-1)
+
+    def start(
+        self, X: Array, y: Array, prior: Array | None, start: Array | None, fixed: Any
+    ) -> tuple[Data, State]:
+        xp = self.xp
+        prior_w = xp.ones_like(y) if prior is None else prior
+        design = factor(X, y, xp)
+        beta = weighted_lstsq(design, prior_w, xp) if start is None else start
+        resid = self.residuals(X, y, beta)
+        if fixed is None:
+            scale = _estimate(resid, self.how, self.p, xp)
+        else:
+            scale = xp.zeros_like(resid[..., 0]) + fixed
+        device = aac.device(y)
+        int_dtype = xp.__array_namespace_info__().default_dtypes(device=device)["integral"]
+        state = (
+            beta,
+            resid,
+            prior_w,
+            scale,
+            self.deviance(resid, prior_w),
+            xp.zeros(scale.shape, dtype=xp.bool, device=device),
+            xp.ones(scale.shape, dtype=int_dtype, device=device),
+            scale != 0,
+        )
+        return (X, y, design.A, design.R, prior_w), state
+
+    def covariance(self, X: Array, prior: Array | None, R: Array, state: State) -> Array:
+        """Return the H1 covariance at the final `state`; `R` is X's triangular factor."""
+        if prior is not None:  # (X^T W X)^-1: R of the weighted design
+            R = factor(X * self.xp.sqrt(prior)[..., None], None, self.xp).R
+        return _h1(R, state[1], state[3], self.definition, self.params, self.xp)
+
+    def step(self, data: Data, state: State) -> State:
+        xp = self.xp
+        X, y, A, R, prior_w = data
+        beta, resid, w_used, scale, dev, converged, n_iter, active = state
+        w = _elementwise(self.definition, "weight", resid / scale[..., None], self.params, xp)
+        w = w * prior_w if self.weighted else w
+        solve = qr_lstsq(X, w, y, xp) if self.unbounded else None
+        beta_new = weighted_lstsq(Design(A, R), w, xp) if solve is None else solve
+        resid_new = self.residuals(X, y, beta_new)
+        if self.update_scale:
+            scale = xp.where(active, _estimate(resid_new, self.how, self.p, xp), scale)
+        dev_new = self.deviance(resid_new, w)
+        done = ~(xp.abs(dev_new - dev) > self.tol)
+        n_iter = n_iter + xp.astype(active, n_iter.dtype)
+        return (
+            xp.where(active[..., None], beta_new, beta),
+            xp.where(active[..., None], resid_new, resid),
+            xp.where(active[..., None], w, w_used),
+            scale,
+            xp.where(active, dev_new, dev),
+            xp.where(active, done, converged),
+            n_iter,
+            active & ~done & (n_iter < self.maxiter) & (scale != 0),
+        )
+
+
+def _unbounded_weights(definition: LossDefinition, params: dict[str, Any]) -> bool:
+    """Whether the loss's IRLS weight has no finite bound (its value at 0 is huge)."""
+    if not all(isinstance(v, float) for v in params.values()):
+        return True  # array parameters: take the solver that takes anything
+    return _weight_at_zero(definition, tuple(params.items())) > 1e30
+
+
+@functools.lru_cache(maxsize=256)
+def _weight_at_zero(definition: LossDefinition, params: tuple[tuple[str, float], ...]) -> float:
+    import array_api_compat.numpy
+
+    np_xp: Any = array_api_compat.numpy
+    z = np_xp.asarray([0.0, -0.0])
+    w = definition.of_residual("weight")(z, xp=np_xp, **dict(params))
+    return max(float(w[0]), float(w[1]))
 
 
 def _irls(
@@ -333,87 +502,118 @@ def _irls(
     early_stop: bool,
     xp: Namespace,
 ) -> FitResult:
+    """Fit every problem of the batch, then their covariances."""
     n, p = X.shape[-2], X.shape[-1]
-    df_resid = n - p
-    ones = xp.ones_like(y)
-    prior_w = ones if prior is None else prior
-
-    def solve(w: Array) -> Array:
-        s = xp.sqrt(w)
-        return lstsq(X * s[..., None], y * s, xp)
-
-    def residuals(beta: Array) -> Array:
-        return y - xp.matmul(X, beta[..., None])[..., 0]
-
-    def deviance(resid: Array, w: Array) -> Array:
-        # statsmodels' criterion: rho of the residuals over the WLS fit's own "scale",
-        # sum(w r**2) / (n - p)
-        s_wls = xp.sum(w * resid**2, axis=-1) / df_resid
-        return xp.sum(
-            _elementwise(definition, "rho", resid / s_wls[..., None], params, xp), axis=-1
-        )
-
-    beta = solve(prior_w) if start is None else start
-    resid = residuals(beta)
-    scale = _estimate(resid, how, p, xp) if fixed is None else xp.zeros_like(resid[..., 0]) + fixed
-    dev = deviance(resid, prior_w)
-    w_used = prior_w
-    int_dtype = xp.__array_namespace_info__().default_dtypes(device=aac.device(y))["integral"]
-    n_iter = xp.ones(scale.shape, dtype=int_dtype, device=aac.device(y))
-    converged = xp.zeros(scale.shape, dtype=xp.bool, device=aac.device(y))
-    state = (beta, resid, w_used, scale, dev, converged, n_iter, scale != 0)
-
-    def step(state: tuple[Array, ...]) -> tuple[Array, ...]:
-        beta, resid, w_used, scale, dev, converged, n_iter, active = state
-        w = _elementwise(definition, "weight", resid / scale[..., None], params, xp) * prior_w
-        beta_new = solve(w)
-        resid_new = residuals(beta_new)
-        scale_new = _estimate(resid_new, how, p, xp) if update_scale and fixed is None else scale
-        dev_new = deviance(resid_new, w)
-        done = ~(xp.abs(dev_new - dev) > tol)
-        n_iter = n_iter + xp.astype(active, int_dtype)
-        scale = xp.where(active, scale_new, scale)
-        return (
-            xp.where(active[..., None], beta_new, beta),
-            xp.where(active[..., None], resid_new, resid),
-            xp.where(active[..., None], w, w_used),
-            scale,
-            xp.where(active, dev_new, dev),
-            xp.where(active, done, converged),
-            n_iter,
-            active & ~done & (n_iter < maxiter) & (scale != 0),
-        )
-
+    it = _Iteration(
+        definition, params, how, fixed, prior is not None, maxiter, tol, update_scale, (n, p), xp
+    )
     steps = max(maxiter - 1, 1)
     if _traced(X, y, xp):  # one traced step, looped by JAX: a short compile
         from jax import lax
 
+        data, state = it.start(X, y, prior, start, fixed)
         if early_stop:
-            state = lax.while_loop(lambda s: xp.any(s[-1]), step, state)
+            state = lax.while_loop(lambda s: xp.any(s[-1]), lambda s: it.step(data, s), state)
         else:
-            state = lax.fori_loop(0, steps, lambda i, s: step(s), state)
+            state = lax.fori_loop(0, steps, lambda i, s: it.step(data, s), state)
+        cov = it.covariance(X, prior, data[3], state)
+    elif early_stop and library(xp) in _COMPACTING:
+        state, cov = _blocked(it, X, y, prior, start, fixed, steps, xp)
     else:
+        data, state = it.start(X, y, prior, start, fixed)
         for _ in range(steps):
-            state = step(state)
+            state = it.step(data, state)
             if early_stop and not bool(xp.any(state[-1])):
                 break
-    beta, resid, w_used, scale, dev, converged, n_iter, _ = state
-    cov = _h1(X, prior, resid, scale, definition, params, xp)
+        cov = it.covariance(X, prior, data[3], state)
+    beta, resid, w_used, scale, _, converged, n_iter, _ = state
     bse = xp.sqrt(xp.stack([cov[..., i, i] for i in range(p)], axis=-1))
     return FitResult(beta, scale, w_used, resid, n_iter, converged, bse, cov)
 
 
-def _h1(
+def _blocked(
+    it: _Iteration,
     X: Array,
+    y: Array,
     prior: Array | None,
+    start: Array | None,
+    fixed: Array | float | None,
+    steps: int,
+    xp: Namespace,
+) -> tuple[State, Array]:
+    """Return the final state and the covariances: the eager loop in blocks of problems.
+
+    Each block drops its converged problems from the work as it goes.
+
+    Each iteration reads the number of problems still iterating (the one host
+    synchronisation); once it falls to half the working set, the working state is
+    written to the result and the working set shrinks to them.
+    """
+    batch = X.shape[:-2]
+    size = math.prod(batch)
+
+    def flat(a: Any) -> Any:
+        if a is None or isinstance(a, float):
+            return a
+        return xp.reshape(a, (size, *a.shape[len(batch) :]))
+
+    Xf, yf, pf, sf, ff = (flat(a) for a in (X, y, prior, start, fixed))
+    block = _CPU_BLOCK if _on_cpu(y, xp) else max(size, 1)
+    out: list[Array] = []
+    for first in range(0, size, block):
+        cut = slice(first, min(first + block, size))
+
+        def part(a: Any, cut: slice = cut) -> Any:
+            return a if a is None or isinstance(a, float) else a[cut, ...]
+
+        data, state = it.start(part(Xf), part(yf), part(pf), part(sf), part(ff))
+        R = data[3]
+        if not out:
+            out = [
+                xp.empty((size, *a.shape[1:]), dtype=a.dtype, device=aac.device(a))
+                for a in (*state, data[3])
+            ]
+        ids = xp.arange(first, cut.stop, device=aac.device(yf))
+        for _ in range(steps):
+            state = it.step(data, state)
+            left = int(xp.sum(xp.astype(state[-1], xp.int32)))
+            if left == 0:
+                break
+            if left <= _SHRINK * state[-1].shape[0]:
+                for whole, now in zip(out, state, strict=False):
+                    whole[ids, ...] = now
+                keep = xp.nonzero(state[-1])[0]
+                ids = xp.take(ids, keep, axis=0)
+                data = tuple(xp.take(a, keep, axis=0) for a in data)
+                state = tuple(xp.take(a, keep, axis=0) for a in state)
+        for whole, now in zip(out, state, strict=False):
+            whole[ids, ...] = now
+        final = tuple(a[cut, ...] for a in out[:-1])
+        out[-1][cut, ...] = it.covariance(part(Xf), part(pf), R, final)
+    if size == 0:  # nothing to fit: the start's empty state
+        data, state = it.start(Xf, yf, pf, sf, ff)
+        out = [*state, it.covariance(Xf, pf, data[3], state)]
+    shaped = [xp.reshape(a, (*batch, *a.shape[1:])) for a in out]
+    return tuple(shaped[:-1]), shaped[-1]
+
+
+def _on_cpu(x: Array, xp: Namespace) -> bool:
+    return library(xp) == "numpy" or str(aac.device(x)) == "cpu"
+
+
+def _h1(
+    R: Array,
     resid: Array,
     scale: Array,
     definition: LossDefinition,
     params: dict[str, Any],
     xp: Namespace,
 ) -> Array:
-    """Return the H1 covariance of the coefficients (statsmodels' ``bcov_scaled``)."""
-    n, p = X.shape[-2], X.shape[-1]
+    """Return the H1 covariance of the coefficients (statsmodels' ``bcov_scaled``).
+
+    `R` is the triangular factor of the (weighted) design: ``(X^T X)^-1 = R^-1 R^-T``.
+    """
+    n, p = resid.shape[-1], R.shape[-1]
     safe = xp.where(scale == 0, xp.ones_like(scale), scale)
     u = xp.where(scale[..., None] == 0, xp.zeros_like(resid), resid / safe[..., None])
     psi = _elementwise(definition, "psi", u, params, xp)
@@ -426,8 +626,7 @@ def _h1(
         * (1 / (n - p) * xp.sum(psi**2, axis=-1) * scale**2)
         / ((1 / n * xp.sum(dpsi, axis=-1)) ** 2)
     )
-    A = X if prior is None else X * xp.sqrt(prior)[..., None]
-    return factor[..., None, None] * inverse_gram(A, xp)
+    return factor[..., None, None] * inverse_gram(R, xp)
 
 
 def _cast(r: FitResult, dtype: Any, xp: Namespace) -> FitResult:
