@@ -8,6 +8,8 @@ of the scale ``s = MAD(r) / 0.6745`` (centred at 0), a weighted least-squares so
 scale re-estimated after each solve, and the same stopping rule (the change of the
 deviance ``sum(rho(r / sigma2))``, ``sigma2`` the weighted residual variance, below
 ``tol``, at most ``maxiter`` iterations). So it reproduces statsmodels' coefficients.
+``robustloss.regression.fit`` is this loop, batched and with standard errors; the example
+writes it out to show the weights at work in a solver of your own.
 
 The arrays stay in their library (NumPy, array-api-strict, PyTorch on CPU or GPU, JAX,
 CuPy); only the convergence test brings one number per iteration to the host. Dask is

@@ -26,3 +26,15 @@ def test_the_benchmark_runner_writes_its_table(tmp_path: Path) -> None:
         assert not png.exists()
     else:
         assert png.stat().st_size > 0
+
+
+def test_the_regression_benchmark_writes_its_table(tmp_path: Path) -> None:
+    import pytest
+
+    pytest.importorskip("statsmodels")
+    module = load("benchmarks/regression.py", "benchmark_regression")
+    stem = tmp_path / "regression"
+    assert module.main(["--batches", "10", "--repeats", "1", "--out", str(stem)]) == 0
+    text = stem.with_suffix(".md").read_text("utf-8")
+    assert "| 10 | statsmodels RLM, Python loop |" in text
+    assert "| 10 | robustloss, NumPy |" in text

@@ -449,3 +449,21 @@ def test_tuning_constants_refuse() -> None:
         tuning_constant("tukey", 1.0)
     with pytest.raises(ValueError, match=r"breakdown must be > 0 and <= 0.5"):
         tuning_constant("tukey", breakdown=0.6)
+
+
+# --- the example ------------------------------------------------------------------------------
+def test_the_pixel_trends_example(tmp_path: Any) -> None:
+    from support.scripts import load
+
+    example = load("examples/pixel_trends.py", "pixel_trends")
+    figure = tmp_path / "trends.png"
+    errors = example.main([str(figure)])
+    assert errors["robust"] < errors["ols"] / 5  # the clouds drag least squares away
+    data = example.scene()
+    one = fit(data["X"], data["Y"][40, 20], "tukey")  # the batch is the pixels' fits
+    np.testing.assert_allclose(example.trends(data)["robust"].params[40, 20], one.params)
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return
+    assert figure.stat().st_size > 0
