@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from robustloss import (
     GeneralLoss,
@@ -467,3 +469,33 @@ def test_the_pixel_trends_example(tmp_path: Any) -> None:
     except ImportError:
         return
     assert figure.stat().st_size > 0
+
+
+# --- searched: every loss, shapes and options ---------------------------------------------------
+@given(
+    loss=st.sampled_from([n for n in LOSSES if n != "general"]),
+    batch=st.sampled_from([(), (3,), (2, 2)]),
+    n=st.integers(6, 40),
+    p=st.integers(1, 4),
+    scale=st.sampled_from(["mad", "huber", 1.5]),
+    seed=st.integers(0, 2**16),
+)
+def test_the_solution_is_the_weighted_fit_of_its_weights(
+    loss: str, batch: tuple[int, ...], n: int, p: int, scale: Any, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    X = np.concatenate([np.ones((*batch, n, 1)), rng.normal(size=(*batch, n, p - 1))], axis=-1)
+    y = X @ rng.normal(size=p) + rng.standard_t(2, size=(*batch, n))
+    res = fit(X, y, loss, scale, maxiter=30)
+    lazy = fit(X, y, loss, scale, maxiter=30, early_stop=False)
+    for name in ("params", "weights", "n_iter", "converged"):
+        np.testing.assert_array_equal(getattr(res, name), getattr(lazy, name))
+    flat = [a.reshape(-1, *a.shape[len(batch) :]) for a in (X, y, res.weights, res.params)]
+    for Xi, yi, wi, bi in zip(*flat, strict=True):
+        one = fit(Xi, yi, loss, scale, maxiter=30)
+        np.testing.assert_allclose(one.params, bi, rtol=1e-10, atol=1e-10)
+        s = np.sqrt(wi)
+        if np.all(np.isfinite(s)) and np.linalg.matrix_rank(Xi * s[:, None]) == p:
+            # the coefficients are the weighted least-squares fit with their weights
+            want = np.linalg.lstsq(Xi * s[:, None], yi * s, rcond=None)[0]
+            np.testing.assert_allclose(bi, want, rtol=1e-7, atol=1e-7)
