@@ -311,6 +311,8 @@ def test_arrays_of_two_libraries_are_refused() -> None:
     X, y = _data("stackloss")
     with pytest.raises(TypeError, match="one library"):
         fit(X, torch.asarray(y))
+    with pytest.raises(TypeError, match="weights is a torch array but X and y are numpy arrays"):
+        fit(X, y, weights=torch.ones(21))
 
 
 # --- scale estimators ------------------------------------------------------------------------

@@ -182,7 +182,7 @@ def fit(
             raise ValueError(f"start must be 'ols' or an array of coefficients, got {start!r}")
         start_params = None
     else:
-        start_params = _check_array(start, ns, "start", (*batch, p), lead=batch)
+        start_params = _check_array(start, ns, "start", (*batch, p))
     prior = None if weights is None else _check_array(weights, ns, "weights", (*batch, n))
     if library(ns) == "dask":
         return _fit_dask(
@@ -300,13 +300,16 @@ def _broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(reversed(out))
 
 
-def _check_array(
-    a: Any, xp: Namespace, name: str, shape: tuple[int, ...], lead: tuple[int, ...] | None = None
-) -> Array:
+def _check_array(a: Any, xp: Namespace, name: str, shape: tuple[int, ...]) -> Array:
     """Return `a`, an array of the data's library broadcasting to `shape`, broadcast to it."""
     if not aac.is_array_api_obj(a) or isinstance(a, Real):
         raise TypeError(f"{name} must be an array of the data's library, got {type(a).__name__}")
-    namespace_of([(name, a)], xp)
+    found = library(aac.array_namespace(a))
+    if found != library(xp):
+        raise TypeError(
+            f"{name} is a {found} array but X and y are {library(xp)} arrays; convert it to "
+            f"{library(xp)} first"
+        )
     a = as_float(a, xp, name)
     try:
         _broadcast(tuple(a.shape), shape)
