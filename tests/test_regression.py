@@ -159,6 +159,17 @@ def test_torch_keeps_device_and_dtype() -> None:
     np.testing.assert_allclose(backend.to_numpy(res.params), want.params, rtol=2e-4)
 
 
+@pytest.mark.parametrize("name", ["numpy", "torch", "dask"])
+def test_half_types_are_fitted_in_float32_and_returned_in_their_dtype(name: str) -> None:
+    backend = load_backend(name)
+    X, y = _data("stackloss")
+    res = fit(backend.asarray(X, "float16"), backend.asarray(y, "float16"), "huber")
+    assert str(res.params.dtype).endswith("float16")
+    assert str(res.bse.dtype).endswith("float16")
+    want = _rlm(X.astype(np.float16).astype(np.float64), y, norms.HuberT(), "mad")
+    np.testing.assert_allclose(backend.to_numpy(res.params), want.params, rtol=2e-2, atol=2e-2)
+
+
 # --- batches ---------------------------------------------------------------------------------
 def test_a_batch_of_1000_equals_1000_single_fits() -> None:
     rng = np.random.default_rng(7)

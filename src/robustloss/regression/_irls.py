@@ -209,21 +209,23 @@ def fit(
     prior, start_params, fixed = (
         a if a is None or isinstance(a, float) else ns.astype(a, work, copy=False) for a in args
     )
-    arrays = (X, y, prior, start_params, fixed)
-    if early_stop and _shares_numpy_memory(ns, arrays):
+    if early_stop and _shares_numpy_memory(ns, (X, y, prior, start_params, fixed)):
         # PyTorch's CPU tensors without autograd are NumPy arrays in disguise: the fit
         # runs on NumPy views of them (no copy), its results come back as tensors
         import array_api_compat.numpy as np_xp
+        import numpy as np
         import torch
 
-        Xn, yn, pn, sn, fn = (a if a is None or isinstance(a, float) else a.numpy() for a in arrays)
+        def view(a: Any) -> Any:
+            return a if a is None or isinstance(a, float) else a.numpy()
+
         with ieee_quiet():
-            out = _irls(
-                Xn,
-                yn,
-                pn,
-                sn,
-                fn,
+            found = _irls(
+                view(X),
+                view(y),
+                view(prior),
+                view(start_params),
+                view(fixed),
                 definition,
                 params,
                 scale,
@@ -233,24 +235,25 @@ def fit(
                 True,
                 np_xp,
             )
-        return FitResult(*(torch.from_numpy(a) for a in out))
-    quiet = ieee_quiet() if library(ns) in QUIET else contextlib.nullcontext()
-    with quiet:  # IEEE rules, silently, on every backend: a NaN bse where psi' averages 0
-        out = _irls(
-            X,
-            y,
-            prior,
-            start_params,
-            fixed,
-            definition,
-            params,
-            scale,
-            steps,
-            tolerance,
-            update_scale,
-            early_stop,
-            ns,
-        )
+        out = FitResult(*(torch.from_numpy(np.asarray(a)) for a in found))
+    else:
+        quiet = ieee_quiet() if library(ns) in QUIET else contextlib.nullcontext()
+        with quiet:  # IEEE rules, silently, on every backend: a NaN bse where psi' averages 0
+            out = _irls(
+                X,
+                y,
+                prior,
+                start_params,
+                fixed,
+                definition,
+                params,
+                scale,
+                steps,
+                tolerance,
+                update_scale,
+                early_stop,
+                ns,
+            )
     return out if work == dtype else _cast(out, dtype, ns)
 
 
@@ -397,7 +400,7 @@ class _Iteration:
         shape: tuple[int, int],
         xp: Namespace,
     ) -> None:
-        self.definition, self.params, self.how, self.fixed = definition, params, how, fixed
+        self.definition, self.params, self.how = definition, params, how
         self.weighted, self.maxiter, self.tol, self.xp = weighted, maxiter, tol, xp
         self.update_scale = update_scale and fixed is None
         self.n, self.p = shape
@@ -447,14 +450,20 @@ class _Iteration:
             R = factor(X * self.xp.sqrt(prior)[..., None], None, self.xp).R
         return _h1(R, state[1], state[3], self.definition, self.params, self.xp)
 
+    def solve(self, data: Data, w: Array) -> Array:
+        """Return the coefficients of the least-squares fit with weights `w`."""
+        X, y, A, R, _ = data
+        if self.unbounded:
+            return qr_lstsq(X, w, y, self.xp)
+        return weighted_lstsq(Design(A, R), w, self.xp)
+
     def step(self, data: Data, state: State) -> State:
         xp = self.xp
-        X, y, A, R, prior_w = data
+        X, y, _, _, prior_w = data
         beta, resid, w_used, scale, dev, converged, n_iter, active = state
         w = _elementwise(self.definition, "weight", resid / scale[..., None], self.params, xp)
         w = w * prior_w if self.weighted else w
-        solve = qr_lstsq(X, w, y, xp) if self.unbounded else None
-        beta_new = weighted_lstsq(Design(A, R), w, xp) if solve is None else solve
+        beta_new = self.solve(data, w)
         resid_new = self.residuals(X, y, beta_new)
         if self.update_scale:
             scale = xp.where(active, _estimate(resid_new, self.how, self.p, xp), scale)
@@ -689,6 +698,9 @@ def _fit_dask(
     idx = tuple(f"b{i}" for i in range(b))
 
     def block(Xb: Any, yb: Any, *rest: Any) -> Any:
+        work = np.float32 if Xb.dtype.itemsize < 4 else Xb.dtype  # half types in float32
+        Xb, yb = Xb.astype(work, copy=False), yb.astype(work, copy=False)
+        rest = tuple(a.astype(work, copy=False) for a in rest)
         given = dict(zip(names, rest, strict=True))
         f = given.get("scale", fixed)
         with ieee_quiet():
@@ -717,7 +729,7 @@ def _fit_dask(
             r.bse,
             np.reshape(r.cov, (*r.cov.shape[:-2], p * p)),
         ]
-        return np.concatenate([np.asarray(a, dtype=Xb.dtype) for a in parts], axis=-1)
+        return np.concatenate([np.asarray(a, dtype=dtype) for a in parts], axis=-1)
 
     pairs: list[Any] = [X, (*idx, "n", "p"), y, (*idx, "n")]
     for name, a in zip(names, extra, strict=True):
