@@ -78,7 +78,7 @@ def _expect(f: Callable[[Any], Any], kinks: tuple[float, ...], xp: Namespace) ->
     return float(xp.sum(values * xp.asarray(wz, dtype=xp.float64))) / math.sqrt(2 * math.pi)
 
 
-def efficiency(definition: LossDefinition, params: dict[str, float]) -> float:
+def gaussian_efficiency(definition: LossDefinition, params: dict[str, float]) -> float:
     """Return the Gaussian efficiency of the M-estimator of location with this loss."""
     xp = _numpy()
     kinks = definition.tuning.kinks(params) if definition.tuning else ()
@@ -175,20 +175,15 @@ def tuning_constant(
         raise ValueError("tuning_constant needs scalar hyper-parameters, not arrays")
     if efficiency is not None and breakdown is not None:
         raise ValueError("give efficiency or breakdown, not both")
-    if breakdown is not None:
-        if breakdown_point(definition, params) == 0:
-            raise ValueError(
-                f"{definition.name}'s rho is unbounded: a breakdown point needs a bounded rho"
-            )
-        target, measure, what = (
-            _fraction(breakdown, "breakdown", 0.5),
-            breakdown_point,
-            "breakdown point",
-        )
-    else:
+    if breakdown is None:
         target = _fraction(0.95 if efficiency is None else efficiency, "efficiency", 1.0)
-        measure, what = globals()["efficiency"], "Gaussian efficiency"
-    return _solve(definition, params, measure, target, what)
+        return _solve(definition, params, gaussian_efficiency, target, "Gaussian efficiency")
+    target = _fraction(breakdown, "breakdown", 0.5)
+    if breakdown_point(definition, params) == 0:
+        raise ValueError(
+            f"{definition.name}'s rho is unbounded: a breakdown point needs a bounded rho"
+        )
+    return _solve(definition, params, breakdown_point, target, "breakdown point")
 
 
 def _fraction(value: object, name: str, top: float) -> float:
