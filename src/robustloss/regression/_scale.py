@@ -13,6 +13,8 @@ import math
 import operator
 from numbers import Integral, Real
 
+import array_api_compat as aac
+
 from .._checks import check_hyperparameter, library, namespace_of
 from .._typing import Array, Namespace
 
@@ -37,8 +39,6 @@ def as_float(x: Array, xp: Namespace, name: str) -> Array:
         return x
     if xp.isdtype(x.dtype, ("integral", "bool")):
         info = xp.__array_namespace_info__()
-        import array_api_compat as aac
-
         default = info.default_dtypes(device=aac.device(x))["real floating"]
         return xp.astype(x, default)
     kind = "complex" if xp.isdtype(x.dtype, "complex floating") else "non-numeric"
@@ -63,7 +63,7 @@ def median(x: Array, xp: Namespace, *, nan_check: bool = True) -> Array:
         )
     n = x.shape[-1]
     if n == 0:
-        return xp.full(x.shape[:-1], math.nan, dtype=x.dtype, device=_device(x))
+        return xp.full(x.shape[:-1], math.nan, dtype=x.dtype, device=aac.device(x))
     k = n // 2
     if library(xp) in ("numpy", "cupy"):  # selection in linear time, not a sort
         s = importlib.import_module(library(xp)).partition(x, k, axis=-1)
@@ -76,12 +76,6 @@ def median(x: Array, xp: Namespace, *, nan_check: bool = True) -> Array:
         return mid
     top = xp.max(x, axis=-1)  # NaN where the slice holds one
     return xp.where(xp.isnan(top), top, mid)
-
-
-def _device(x: Array) -> object:
-    import array_api_compat as aac
-
-    return aac.device(x)
 
 
 def _last(x: Array, axis: object, xp: Namespace) -> Array:
@@ -274,7 +268,7 @@ def huber_scale_of_last_axis(
     mid = median(v, xp)[..., None]
     s = median(xp.abs(v - mid) / GAUSSIAN_3_4, xp)
     previous = xp.full_like(s, math.inf)
-    active = xp.ones(s.shape, dtype=xp.bool, device=_device(v))
+    active = xp.ones(s.shape, dtype=xp.bool, device=aac.device(v))
     for _ in range(1, maxiter):
         active = active & (xp.abs(previous - s) > tol)
         u = v / s[..., None]
