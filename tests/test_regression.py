@@ -147,6 +147,25 @@ def test_dask_stays_lazy_and_fits_each_block() -> None:
         _assert_matches({k: v[i] for k, v in got.items()}, want)
 
 
+def test_on_a_dask_distributed_cluster() -> None:
+    distributed = pytest.importorskip("distributed")
+    da = pytest.importorskip("dask.array")
+    X, y = _data("stackloss")
+    ys = y + np.linspace(-2, 2, 8)[:, None] * np.cos(np.arange(y.size))  # eight problems
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        res = fit(da.from_array(X), da.from_array(ys, chunks=(2, 21)), "hampel", "huber")
+        params, bse = client.compute([res.params, res.bse], sync=True)
+    for i in range(8):
+        want = _rlm(X, ys[i], norms.Hampel(), "huber")
+        np.testing.assert_allclose(params[i], want.params, rtol=1e-8)
+        np.testing.assert_allclose(bse[i], want.bse, rtol=1e-8)
+
+
 def test_torch_keeps_device_and_dtype() -> None:
     backend = load_backend("torch")
     import torch
