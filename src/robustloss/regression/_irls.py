@@ -169,7 +169,7 @@ def fit(
     """
     ns = namespace_of([("X", X), ("y", y)], xp)
     definition, params = resolve(loss)
-    steps, tolerance = check_iterations(maxiter, tol)
+    limit, tolerance = check_iterations(maxiter, tol)
     for name, flag in (("update_scale", update_scale), ("early_stop", early_stop)):
         if not isinstance(flag, bool):
             raise TypeError(f"{name} must be a bool, got {type(flag).__name__}")
@@ -184,24 +184,9 @@ def fit(
     else:
         start_params = _check_array(start, ns, "start", (*batch, p))
     prior = None if weights is None else _check_array(weights, ns, "weights", (*batch, n))
+    settings = _Settings(definition, params, scale, limit, tolerance, update_scale)
     if library(ns) == "dask":
-        return _fit_dask(
-            X,
-            y,
-            prior,
-            start_params,
-            fixed,
-            definition,
-            params,
-            scale,
-            steps,
-            tolerance,
-            update_scale,
-            dtype,
-            batch,
-            n,
-            p,
-        )
+        return _fit_dask(X, y, prior, start_params, fixed, settings, dtype, batch, n, p)
     work = ns.float32 if ns.finfo(dtype).bits < 32 else dtype
     X = ns.astype(ns.broadcast_to(X, (*batch, n, p)), work, copy=False)
     y = ns.astype(ns.broadcast_to(y, (*batch, n)), work, copy=False)
@@ -226,12 +211,7 @@ def fit(
                 view(prior),
                 view(start_params),
                 view(fixed),
-                definition,
-                params,
-                scale,
-                steps,
-                tolerance,
-                update_scale,
+                settings,
                 True,
                 np_xp,
             )
@@ -239,21 +219,7 @@ def fit(
     else:
         quiet = ieee_quiet() if library(ns) in QUIET else contextlib.nullcontext()
         with quiet:  # IEEE rules, silently, on every backend: a NaN bse where psi' averages 0
-            out = _irls(
-                X,
-                y,
-                prior,
-                start_params,
-                fixed,
-                definition,
-                params,
-                scale,
-                steps,
-                tolerance,
-                update_scale,
-                early_stop,
-                ns,
-            )
+            out = _irls(X, y, prior, start_params, fixed, settings, early_stop, ns)
     return out if work == dtype else _cast(out, dtype, ns)
 
 
@@ -377,6 +343,19 @@ _CPU_BLOCK = 768
 #: the working set shrinks to the problems still iterating once they are this fraction
 _SHRINK = 0.5
 
+
+class _Settings(NamedTuple):
+    """What a fit is asked for, the same for every problem and every block of a batch."""
+
+    definition: LossDefinition
+    params: dict[str, Any]
+    #: the scale estimator, "mad" or "huber" (a fixed scale is passed as data)
+    how: object
+    maxiter: int
+    tol: float
+    update_scale: bool
+
+
 #: the state of the iteration, per problem: beta, resid, the weights of the last solve,
 #: scale, deviance, converged, n_iter, and whether it is still iterating
 State = tuple[Array, Array, Array, Array, Array, Array, Array, Array]
@@ -389,24 +368,19 @@ class _Iteration:
 
     def __init__(
         self,
-        definition: LossDefinition,
-        params: dict[str, Any],
-        how: object,
+        settings: _Settings,
         fixed: Array | float | None,
         weighted: bool,
-        maxiter: int,
-        tol: float,
-        update_scale: bool,
         shape: tuple[int, int],
         xp: Namespace,
     ) -> None:
-        self.definition, self.params, self.how = definition, params, how
-        self.weighted, self.maxiter, self.tol, self.xp = weighted, maxiter, tol, xp
+        self.definition, self.params, self.how, self.maxiter, self.tol, update_scale = settings
+        self.weighted, self.xp = weighted, xp
         self.update_scale = update_scale and fixed is None
         self.n, self.p = shape
         #: L1's and the quantile loss's weights 1 / |r| are unbounded: each solve is then
         #: a QR factorization, which takes any range of weights
-        self.unbounded = _unbounded_weights(definition, params)
+        self.unbounded = _unbounded_weights(self.definition, self.params)
 
     def residuals(self, X: Array, y: Array, beta: Array) -> Array:
         return y - self.xp.matmul(X, beta[..., None])[..., 0]
@@ -505,21 +479,14 @@ def _irls(
     prior: Array | None,
     start: Array | None,
     fixed: Array | float | None,
-    definition: LossDefinition,
-    params: dict[str, Any],
-    how: object,
-    maxiter: int,
-    tol: float,
-    update_scale: bool,
+    settings: _Settings,
     early_stop: bool,
     xp: Namespace,
 ) -> FitResult:
     """Fit every problem of the batch, then their covariances."""
     n, p = X.shape[-2], X.shape[-1]
-    it = _Iteration(
-        definition, params, how, fixed, prior is not None, maxiter, tol, update_scale, (n, p), xp
-    )
-    steps = max(maxiter - 1, 1)
+    it = _Iteration(settings, fixed, prior is not None, (n, p), xp)
+    steps = max(settings.maxiter - 1, 1)
     if _traced(X, y, xp):  # one traced step, looped by JAX: a short compile
         from jax import lax
 
@@ -663,12 +630,7 @@ def _fit_dask(
     prior: Array | None,
     start: Array | None,
     fixed: Array | float | None,
-    definition: LossDefinition,
-    params: dict[str, Any],
-    how: object,
-    maxiter: int,
-    tol: float,
-    update_scale: bool,
+    settings: _Settings,
     dtype: Any,
     batch: tuple[int, ...],
     n: int,
@@ -704,21 +666,7 @@ def _fit_dask(
         given = dict(zip(names, rest, strict=True))
         f = given.get("scale", fixed)
         with ieee_quiet():
-            r = _irls(
-                np.asarray(Xb),
-                np.asarray(yb),
-                given.get("prior"),
-                given.get("start"),
-                f,
-                definition,
-                params,
-                how,
-                maxiter,
-                tol,
-                update_scale,
-                True,
-                np_xp,
-            )
+            r = _irls(Xb, yb, given.get("prior"), given.get("start"), f, settings, True, np_xp)
         parts = [
             r.params,
             r.scale[..., None],
