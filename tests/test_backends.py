@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import robustloss as rl
-from support.cases import FAMILY, Case, call, params
+from support.cases import FAMILY, Case, call, params, paths
 from support.lazy import no_compute
 from support.matrix import load_backend
 from support.textbook import torch_rho
@@ -47,7 +47,7 @@ def _data(kink: float, dtype: str = "float64") -> tuple[np.ndarray, np.ndarray, 
 
 # --- PyTorch ------------------------------------------------------------------------------
 def _torch_native(case: Case, reduction: str, x: Any, y: Any, w: Any, p: dict[str, float]) -> Any:
-    """PyTorch's own loss with our reduction semantics (see the README's table).
+    """PyTorch's own loss with our reduction semantics (see docs/reference/semantics.md).
 
     ``F.smooth_l1_loss(beta=0)`` is PyTorch's L1 path; its gradient at r = 0 is
     ``sign(0) = 0``, the same as ours, so beta = 0 is compared like any other beta.
@@ -220,6 +220,31 @@ def test_dask_objects_stay_lazy() -> None:
         assert isinstance(g, da.Array)
         np.testing.assert_allclose(out.compute(scheduler="sync"), f(xn, yn, wn), rtol=1e-14)
         np.testing.assert_allclose(g.compute(scheduler="sync"), f.grad(xn, yn, wn), rtol=1e-14)
+
+
+@pytest.mark.parametrize(("case", "p"), paths())
+def test_dask_graph_building_never_pickles_the_inputs(
+    case: Case, p: dict[str, float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Dask names a task by hashing its function; a closure over the input arrays would
+    # pickle their whole graph each time, and an iterative algorithm would build its
+    # graph in quadratic time
+    da = pytest.importorskip("dask.array")
+    pickled: list[str] = []
+    reduce = da.Array.__reduce__
+
+    def spy(self: object) -> object:
+        pickled.append(self.name)  # type: ignore[attr-defined]
+        return reduce(self)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(da.Array, "__reduce__", spy)
+    x = da.random.random((12,), chunks=4)
+    y, w = da.zeros_like(x), da.ones_like(x)
+    for reduction in REDUCTIONS:
+        call(case, "loss", x, y, p, reduction=reduction, weight=w)
+        call(case, "grad", x, y, p, reduction=reduction)
+    getattr(rl.weights, case.name)(x, **p)
+    assert pickled == []
 
 
 def test_dask_unknown_chunk_sizes() -> None:

@@ -147,6 +147,26 @@ def test_dask_stays_lazy_and_fits_each_block() -> None:
         _assert_matches({k: v[i] for k, v in got.items()}, want)
 
 
+def test_dask_graph_building_never_pickles_the_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a task function closing over a Dask array is pickled, graph and all, to name it
+    da = pytest.importorskip("dask.array")
+    pickled: list[str] = []
+    reduce = da.Array.__reduce__
+
+    def spy(self: object) -> object:
+        pickled.append(self.name)  # type: ignore[attr-defined]
+        return reduce(self)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(da.Array, "__reduce__", spy)
+    X, y = _data("stackloss")
+    Xs = da.from_array(np.broadcast_to(X, (4, *X.shape)).copy(), chunks=(2, 7, 2))
+    ys = da.from_array(np.broadcast_to(y, (4, y.size)).copy(), chunks=(2, 7))
+    start = da.zeros((4, X.shape[1]), chunks=2)
+    for kw in ({}, {"scale": da.ones(4, chunks=2), "start": start}, {"weights": ys * 0 + 1}):
+        fit(Xs, ys, "huber", **kw)
+    assert pickled == []
+
+
 def test_on_a_dask_distributed_cluster() -> None:
     distributed = pytest.importorskip("distributed")
     da = pytest.importorskip("dask.array")

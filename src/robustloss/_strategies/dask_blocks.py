@@ -77,9 +77,11 @@ def compute(p: Prepared) -> Array:
         out = out / den
     elif den is not None:
         out = divide(out, den)
+    dtype = p.dtype  # not `p` in the closure: Dask would hash the input graphs with it
+
     with np.errstate(all="ignore"):  # Dask casts its meta array, which may hold a value
         return da.map_blocks(  # type: ignore[no-untyped-call]
-            _quiet(lambda a: a.astype(p.dtype, copy=False)),
+            _quiet(lambda a: a.astype(dtype, copy=False)),
             out,
             dtype=p.dtype,
             meta=meta,

@@ -130,9 +130,13 @@ def fit(
         is kept).
     early_stop : bool, default: True
         Whether to stop once every problem has converged. Eagerly, that check reads one
-        boolean from the device per iteration (the only host synchronisation); with
-        ``False`` exactly ``maxiter - 1`` iterations run, converged problems frozen,
-        with the same results. Under ``jax.jit`` the loop is JAX's own
+        number from the device per iteration (how many problems still iterate); on
+        NumPy, PyTorch and CuPy the converged problems also leave the work each time
+        half of the working set has converged (an index of the rest, read once then).
+        Those are the only host synchronisations. With ``False`` exactly
+        ``maxiter - 1`` iterations run, converged problems frozen, with no
+        synchronisation and the same results (to rounding: the two loops run the same
+        steps on different working sets). Under ``jax.jit`` the loop is JAX's own
         (``lax.while_loop``, or ``lax.fori_loop`` with ``False``), compiled once, with
         no synchronisation either way. On Dask, each block of the batch is fitted
         lazily on its worker and stops early there.
@@ -184,7 +188,8 @@ def fit(
     else:
         start_params = _check_array(start, ns, "start", (*batch, p))
     prior = None if weights is None else _check_array(weights, ns, "weights", (*batch, n))
-    settings = _Settings(definition, params, scale, limit, tolerance, update_scale)
+    how = scale if isinstance(scale, str) else "fixed"  # the scale itself is data: `fixed`
+    settings = _Settings(definition, params, how, limit, tolerance, update_scale)
     if library(ns) == "dask":
         return _fit_dask(X, y, prior, start_params, fixed, settings, dtype, batch, n, p)
     work = ns.float32 if ns.finfo(dtype).bits < 32 else dtype
@@ -315,7 +320,7 @@ def _traced(X: Array, y: Array, xp: Namespace) -> bool:
     return isinstance(X, jax.core.Tracer) or isinstance(y, jax.core.Tracer)
 
 
-def _estimate(resid: Array, how: object, p: int, xp: Namespace) -> Array:
+def _estimate(resid: Array, how: str, p: int, xp: Namespace) -> Array:
     """Return the scale RLM uses: the MAD about 0, or Huber's proposal 2 (``ddof = p``)."""
     if how == "mad":
         return median(xp.abs(resid) / GAUSSIAN_3_4, xp, nan_check=False)
@@ -349,8 +354,8 @@ class _Settings(NamedTuple):
 
     definition: LossDefinition
     params: dict[str, Any]
-    #: the scale estimator, "mad" or "huber" (a fixed scale is passed as data)
-    how: object
+    #: the scale estimator, "mad" or "huber"; "fixed" for a given scale (passed as data)
+    how: str
     maxiter: int
     tol: float
     update_scale: bool
@@ -659,12 +664,16 @@ def _fit_dask(
     K = p + 1 + n + n + 1 + 1 + p + p * p
     idx = tuple(f"b{i}" for i in range(b))
 
+    # a fixed scale array is a block operand: the closure holds no Dask array, which Dask
+    # would pickle, whole graph and all, to name the task
+    constant = fixed if fixed is None or isinstance(fixed, float) else None
+
     def block(Xb: Any, yb: Any, *rest: Any) -> Any:
         work = np.float32 if Xb.dtype.itemsize < 4 else Xb.dtype  # half types in float32
         Xb, yb = Xb.astype(work, copy=False), yb.astype(work, copy=False)
         rest = tuple(a.astype(work, copy=False) for a in rest)
         given = dict(zip(names, rest, strict=True))
-        f = given.get("scale", fixed)
+        f = given.get("scale", constant)
         with ieee_quiet():
             r = _irls(Xb, yb, given.get("prior"), given.get("start"), f, settings, True, np_xp)
         parts = [
