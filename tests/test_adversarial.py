@@ -9,7 +9,7 @@ huge, tiny, NumPy scalars, 0-d arrays, bools, strings), the weight (negative, Na
 shape, another library's array, a bool) and the reduction. Any other exception, any
 warning (``filterwarnings = error``), a mutated argument or a wrong number fails.
 
-What is documented (DESIGN.md and the README):
+What is documented (DESIGN.md and docs/reference/semantics.md):
 
 * errors: an unknown reduction, a hyper-parameter out of range (NaN, inf, delta <= 0,
   beta < 0, ...) or shapes that do not match -> ValueError; a complex or non-numeric

@@ -96,6 +96,29 @@ def test_the_definition_says_whether_the_loss_is_symmetric(case: Case) -> None:
     assert LOSSES[case.name].symmetric == case.symmetric
 
 
+@pytest.mark.parametrize("case", CASES, ids=NAMES)
+def test_the_family_of_the_definition_agrees_with_its_shape(case: Case) -> None:
+    # the documentation groups the losses by family; the table's facts decide which fits
+    from robustloss._losses import FAMILIES, LOSSES
+
+    family = LOSSES[case.name].family
+    assert family in FAMILIES
+    if family == "convex":
+        assert case.convex
+        assert case.symmetric
+    elif family in ("redescending", "rejecting"):
+        assert case.redescending
+        assert case.symmetric
+    elif family == "asymmetric":
+        assert not case.symmetric
+    elif family == "barron":
+        assert case.name == "general"
+    else:
+        assert case.convex
+        assert case.symmetric
+        assert not case.redescending
+
+
 # --- the reference file ------------------------------------------------------------------
 @pytest.mark.parametrize("case", CASES, ids=NAMES)
 def test_the_reference_file_has_cases_for_every_loss(case: Case) -> None:

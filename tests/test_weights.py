@@ -41,7 +41,8 @@ def test_weights_over_the_whole_range(
     work = work_dtype(dtype)
     p: dict[str, float] = {}
     # XLA on CPU divides by a scalar through its reciprocal, which it flushes to 0 when
-    # that is subnormal: on JAX a hyper-parameter above 1 / tiny divides to 0 (README)
+    # that is subnormal: on JAX a hyper-parameter above 1 / tiny divides to 0
+    # (docs/reference/semantics.md)
     cap = 1 / TINY[work] if backend.name == "jax" else None
     for name in case.parameters:
         if name == "alpha":

@@ -18,7 +18,7 @@ derived from it or checked against it. One module per group of losses:
 
 from __future__ import annotations
 
-from ._base import Documentation, LossDefinition, Parameter, Tuning
+from ._base import FAMILIES, Documentation, LossDefinition, Parameter, Tuning
 from .asymmetric import EXPECTILE, HUBER_QUANTILE, QUANTILE
 from .barron import GENERAL
 from .insensitive import EPSILON_INSENSITIVE, SQUARED_EPSILON_INSENSITIVE
@@ -34,6 +34,7 @@ __all__ = [
     "EPSILON_INSENSITIVE",
     "EXPECTILE",
     "FAIR",
+    "FAMILIES",
     "GEMAN_MCCLURE",
     "GENERAL",
     "HAMPEL",

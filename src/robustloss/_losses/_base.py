@@ -92,6 +92,41 @@ class Tuning:
     proportional: tuple[str, ...] = ()
 
 
+#: the families of losses, in the order the documentation lists them: a title and what
+#: sets the family apart (each definition's ``family`` is one of the keys)
+FAMILIES: dict[str, tuple[str, str]] = {
+    "convex": (
+        "Convex losses",
+        "A unique minimum and an influence psi that is bounded (Huber, Smooth L1, L1, "
+        "pseudo-Huber, log-cosh, Fair) or linear (MSE): outliers pull, with a bounded force.",
+    ),
+    "redescending": (
+        "Redescending losses",
+        "psi returns to 0 for large residuals, so gross outliers lose their influence; the "
+        "loss is not convex, and a fit starts from a convex one.",
+    ),
+    "barron": (
+        "Barron's general loss",
+        "One shape parameter alpha moves continuously through the family: 2 is the squared "
+        "loss, 1 pseudo-Huber, 0 Cauchy, -2 Geman-McClure, -inf Welsch.",
+    ),
+    "rejecting": (
+        "Hard redescenders",
+        "psi is exactly 0 beyond a rejection point: residuals there have no influence at all "
+        "(statsmodels' Hampel, Andrews' wave, trimmed squares, Tukey's quartic).",
+    ),
+    "asymmetric": (
+        "Quantile losses",
+        "Under-prediction weighed by q and over-prediction by 1 - q: the fit predicts a "
+        "quantile (or an expectile) of the target.",
+    ),
+    "insensitive": (
+        "Epsilon-insensitive losses",
+        "Residuals inside a tube of half-width epsilon cost nothing (support vector regression).",
+    ),
+}
+
+
 @dataclass(frozen=True, eq=False)
 class LossDefinition:
     """One loss: ``rho``, its derivatives ``psi`` and ``psi_deriv``, and ``psi(r) / r``.
@@ -124,6 +159,9 @@ class LossDefinition:
     #: how the loss is tuned to a Gaussian efficiency (None: it has no tuning constant,
     #: or is asymmetric)
     tuning: Tuning | None = None
+    #: where the loss stands in the family (a key of :data:`FAMILIES`): the documentation
+    #: groups the losses by it
+    family: str = "convex"
 
     @property
     def function_name(self) -> str:

@@ -112,6 +112,7 @@ array([0.375, 0.125])""",
     "QuantileLoss",
     psi_deriv=step_psi_deriv,
     symmetric=False,
+    family="asymmetric",
 )
 
 
@@ -200,6 +201,7 @@ array([0.75  , 0.0625])""",
     "HuberQuantileLoss",
     psi_deriv=_huber_quantile_psi_deriv,
     symmetric=False,
+    family="asymmetric",
 )
 
 
@@ -267,4 +269,5 @@ array([1.5, 0.5, 1.5])""",
     "ExpectileLoss",
     psi_deriv=_expectile_weight,
     symmetric=False,
+    family="asymmetric",
 )

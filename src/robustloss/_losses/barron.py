@@ -812,6 +812,7 @@ array([1.        , 0.4472136])""",
     "GeneralLoss",
     psi_deriv=_general_psi_deriv,
     tuning=Tuning("scale"),
+    family="barron",
 )
 
 
@@ -835,5 +836,14 @@ def named_case(name: str, alpha: float, docs: Documentation, object_name: str) -
         return _psi_deriv(r, alpha, scale, xp)
 
     return LossDefinition(
-        name, rho, psi, weight, (SCALE,), docs, object_name, psi_deriv, tuning=Tuning("scale")
+        name,
+        rho,
+        psi,
+        weight,
+        (SCALE,),
+        docs,
+        object_name,
+        psi_deriv,
+        tuning=Tuning("scale"),
+        family="redescending",
     )

@@ -104,6 +104,7 @@ array([0.  , 0.5 , 0.25])""",
     "EpsilonInsensitiveLoss",
     psi_deriv=step_psi_deriv,
     tuning=Tuning("epsilon", lambda p: (p["epsilon"],)),
+    family="insensitive",
 )
 
 
@@ -177,4 +178,5 @@ array([0.  , 1.5 , 1.75])""",
     "SquaredEpsilonInsensitiveLoss",
     psi_deriv=_squared_psi_deriv,
     tuning=Tuning("epsilon", lambda p: (p["epsilon"],)),
+    family="insensitive",
 )

@@ -82,6 +82,7 @@ True""",
     ),
     "L1Loss",
     psi_deriv=step_psi_deriv,
+    family="convex",
 )
 
 
@@ -138,6 +139,7 @@ array([2., 2.])""",
     ),
     "MSELoss",
     psi_deriv=_mse_weight,
+    family="convex",
 )
 
 
@@ -234,6 +236,7 @@ array([0.5, 1. , 1. ])""",
     "HuberLoss",
     psi_deriv=_huber_psi_deriv,
     tuning=Tuning("delta", lambda p: (p["delta"],)),
+    family="convex",
 )
 
 
@@ -337,4 +340,5 @@ array([2.  , 2.  , 0.25])""",
     "SmoothL1Loss",
     psi_deriv=_smooth_l1_psi_deriv,
     tuning=Tuning("beta", lambda p: (p["beta"],)),
+    family="convex",
 )

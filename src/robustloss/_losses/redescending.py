@@ -121,6 +121,7 @@ array([1., 0., 0.])""",
     "TukeyLoss",
     psi_deriv=_tukey_psi_deriv,
     tuning=Tuning("c", lambda p: (p["c"],)),
+    family="redescending",
 )
 
 
@@ -340,6 +341,7 @@ array([1.        , 0.36787944])""",
     "RamsayELoss",
     psi_deriv=_ramsay_psi_deriv,
     tuning=Tuning("a"),
+    family="redescending",
 )
 
 
@@ -444,4 +446,5 @@ array([1.        , 0.5       , 0.05882353])""",
     "ArctanLoss",
     psi_deriv=_arctan_psi_deriv,
     tuning=Tuning("scale"),
+    family="redescending",
 )

@@ -148,6 +148,7 @@ array([1.        , 1.        , 0.5       , 0.16666667, 0.        ])""",
     psi_deriv=_hampel_psi_deriv,
     constraint=_hampel_order,
     tuning=Tuning("c", lambda p: (p["a"], p["b"], p["c"]), ("a", "b")),
+    family="rejecting",
 )
 
 
@@ -250,6 +251,7 @@ array([1.        , 0.63661977, 0.        ])""",
     "AndrewsWaveLoss",
     psi_deriv=_andrews_psi_deriv,
     tuning=Tuning("a", lambda p: (math.pi * p["a"],)),
+    family="rejecting",
 )
 
 
@@ -320,6 +322,7 @@ array([1., 1., 0.])""",
     "TrimmedLoss",
     psi_deriv=_trimmed_weight,
     tuning=Tuning("c", lambda p: (p["c"],)),
+    family="rejecting",
 )
 
 
@@ -402,4 +405,5 @@ array([1.        , 0.87890625, 0.        ])""",
     "TukeyQuarticLoss",
     psi_deriv=_quartic_psi_deriv,
     tuning=Tuning("c", lambda p: (p["c"],)),
+    family="rejecting",
 )

@@ -100,6 +100,7 @@ array([1.        , 0.48201379])""",
     ),
     "LogCoshLoss",
     psi_deriv=_log_cosh_psi_deriv,
+    family="convex",
 )
 
 
@@ -202,6 +203,7 @@ array([1. , 0.8])""",
     "PseudoHuberLoss",
     psi_deriv=_pseudo_huber_psi_deriv,
     tuning=Tuning("delta"),
+    family="convex",
 )
 
 
@@ -305,4 +307,5 @@ array([1.  , 0.5 , 0.25])""",
     "FairLoss",
     psi_deriv=_fair_psi_deriv,
     tuning=Tuning("c"),
+    family="convex",
 )

@@ -23,8 +23,8 @@ tested equal to it. ``robustloss.fast_paths(False)`` turns them all off (:mod:`.
   reduction; every task runs under NumPy's ``errstate(all="ignore")``, so that an
   overflowing value gives inf at compute time without a warning, as on the other
   backends. Nothing is computed, and the tasks are named after the loss.
-* CuPy, array-api-strict and other namespaces: the generic path. (CuPy gets its fusion
-  from the generic composition on the device; a hand-fused kernel needs a GPU to be
+* CuPy, array-api-strict and other namespaces: the generic path. (On CuPy each step of
+  the composition is its own kernel on the device; a hand-fused kernel needs a GPU to be
   verified on, which the project's CI does not have.)
 
 Array-valued hyper-parameters take the generic path, except on Dask.
