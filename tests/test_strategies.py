@@ -161,6 +161,103 @@ def test_torch_uses_its_native_kernels_and_psi_backward() -> None:
         assert "Rho" not in type(rl.tukey_loss(x, y, reduction="none").grad_fn).__name__
 
 
+NATIVE_CALLS = [
+    ("huber_loss", {"delta": 0.75}),
+    ("smooth_l1_loss", {"beta": 0.5}),
+    ("smooth_l1_loss", {"beta": 0.0}),
+    ("l1_loss", {}),
+    ("mse_loss", {}),
+]
+
+
+def _checked_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the calls that go through the full checks (``prepare``)."""
+    from robustloss import _engine
+
+    count = [0]
+    prepare = _engine.prepare
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        count[0] += 1
+        return prepare(*args, **kwargs)
+
+    monkeypatch.setattr(_engine, "prepare", counting)
+    return count
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none", "weighted_mean", None])
+@pytest.mark.parametrize(("name", "params"), NATIVE_CALLS)
+def test_torch_lane_repeats_a_checked_native_call_bit_for_bit(
+    name: str,
+    params: dict[str, float],
+    reduction: str | None,
+    dtype: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    torch = pytest.importorskip("torch")
+    fn = getattr(rl, name)
+    gen = torch.Generator().manual_seed(3)
+    x = torch.randn(40, 3, dtype=getattr(torch, dtype), generator=gen, requires_grad=True)
+    y = torch.randn(40, 3, dtype=getattr(torch, dtype), generator=gen)
+    checked = _checked_calls(monkeypatch)
+    first = fn(x, y, reduction=reduction, **params)
+    (g1,) = torch.autograd.grad(first.sum(), x)
+    again = fn(x, y, reduction=reduction, **params)
+    (g2,) = torch.autograd.grad(again.sum(), x)
+    assert checked[0] <= 1  # the second call took the lane
+    assert torch.equal(first, again)
+    assert torch.equal(g1, g2)
+    with rl.fast_paths(False):
+        generic = fn(x, y, reduction=reduction, **params)
+    torch.testing.assert_close(again, generic, rtol=1e-6 if dtype == "float32" else 1e-14, atol=0)
+
+
+def test_torch_lane_keeps_every_check_and_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    torch = pytest.importorskip("torch")
+    x, y = torch.randn(6, dtype=torch.float64), torch.randn(6, dtype=torch.float64)
+    rl.huber_loss(x, y, delta=1.0)  # remembered
+    checked = _checked_calls(monkeypatch)
+    with pytest.raises(ValueError, match="same shape"):
+        rl.huber_loss(x, y[:5], delta=1.0)
+    with pytest.raises(TypeError):
+        rl.huber_loss(x, y, delta=True)  # equal to 1.0 as a key, but not a float
+    with pytest.raises(TypeError):
+        rl.huber_loss(x, y.numpy(), delta=1.0)
+    with pytest.raises(ValueError, match="delta"):
+        rl.huber_loss(x, y, delta=float("nan"))
+    with pytest.raises(ValueError, match="reduction"):
+        rl.huber_loss(x, y, reduction="avg")
+    empty = torch.zeros(0, dtype=torch.float64)
+    assert torch.isnan(rl.huber_loss(empty, empty, delta=1.0))  # our rule, not the kernel's
+    before = checked[0]
+    rl.huber_loss(x, y, delta=1.0)
+    assert checked[0] == before
+    with rl.fast_paths(False):
+        rl.huber_loss(x, y, delta=1.0)
+    assert checked[0] == before + 1
+
+
+@pytest.mark.filterwarnings("ignore:Dynamo detected a call to a `functools.lru_cache`")
+def test_torch_compile_fullgraph_after_the_lane_remembers() -> None:
+    torch = pytest.importorskip("torch")
+    x = torch.randn(32, dtype=torch.float64, requires_grad=True)
+    y = torch.randn(32, dtype=torch.float64)
+
+    def step(a: Any, b: Any) -> Any:
+        return rl.huber_loss(a, b, delta=0.5) + rl.mse_loss(a, b) + rl.l1_loss(a, b)
+
+    want = step(x, y)
+    step(x, y)  # remembered: the second eager call takes the lane
+    torch._dynamo.reset()
+    compiled = torch.compile(step, fullgraph=True, dynamic=False, backend="aot_eager")
+    got = compiled(x, y)
+    torch.testing.assert_close(got, want, rtol=1e-14, atol=0)
+    (g,) = torch.autograd.grad(got, x)
+    (g_want,) = torch.autograd.grad(step(x, y), x)
+    torch.testing.assert_close(g, g_want, rtol=1e-14, atol=0)
+
+
 def test_torch_second_derivatives_through_the_psi_backward() -> None:
     torch = pytest.importorskip("torch")
     x = torch.tensor([0.3, -1.2, 2.5], dtype=torch.float64, requires_grad=True)
@@ -194,6 +291,70 @@ def test_jax_strategy_is_cached_and_works_under_jit_and_grad() -> None:
     with rl.fast_paths(False):
         want = jax.grad(lambda a: rl.pseudo_huber_loss(a, y, delta=0.25))(x)
     np.testing.assert_allclose(np.asarray(f(x)), np.asarray(want), rtol=1e-14)
+
+
+@pytest.mark.parametrize(("case", "params"), PATHS)
+def test_jax_strategy_compiles_the_residual_faces_too(case: Case, params: dict[str, float]) -> None:
+    jax = pytest.importorskip("jax")
+    jnp = jax.numpy
+    z = jnp.linspace(-5.0, 5.0, _strategies.JAX_MIN_SIZE + 1)
+    obj = getattr(rl, case.object)(**params)
+    weight = getattr(rl.weights, case.name)
+    before = jax_jit._compiled.cache_info().misses
+    fast = [weight(z, **params), obj.rho(z), obj.psi(z), obj.psi_deriv(z)]
+    assert jax_jit._compiled.cache_info().misses == before + 4
+    with rl.fast_paths(False):
+        generic = [weight(z, **params), obj.rho(z), obj.psi(z), obj.psi_deriv(z)]
+    for f, g in zip(fast, generic, strict=True):
+        np.testing.assert_allclose(np.asarray(f), np.asarray(g), rtol=1e-6, atol=1e-30)
+
+
+@pytest.mark.parametrize("what", ["loss", "grad"])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none", "weighted_mean"])
+@pytest.mark.parametrize(("case", "params"), PATHS)
+def test_jax_lane_repeats_a_checked_compiled_call_bit_for_bit(
+    case: Case,
+    params: dict[str, float],
+    reduction: str,
+    what: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    jax = pytest.importorskip("jax")
+    jnp = jax.numpy
+    x = jnp.linspace(-4.0, 4.0, _strategies.JAX_MIN_SIZE + 3)
+    y = jnp.cos(x)
+    checked = _checked_calls(monkeypatch)
+    first = call(case, what, x, y, params, reduction=reduction)
+    again = call(case, what, x, y, params, reduction=reduction)
+    assert checked[0] == 1  # the second call took the lane
+    np.testing.assert_array_equal(np.asarray(first), np.asarray(again))
+    small = call(case, what, x[:10], y[:10], params, reduction=reduction)  # eager: checked
+    assert checked[0] == 2
+    with rl.fast_paths(False):
+        want = call(case, what, x[:10], y[:10], params, reduction=reduction)
+    np.testing.assert_array_equal(np.asarray(small), np.asarray(want))
+
+
+def test_jax_lane_keeps_every_check_and_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    jax = pytest.importorskip("jax")
+    jnp = jax.numpy
+    n = _strategies.JAX_MIN_SIZE
+    x, y = jnp.linspace(-3.0, 3.0, n), jnp.zeros(n)
+    rl.cauchy_loss(x, y, scale=2.0)  # remembered
+    with pytest.raises(ValueError, match="same shape"):
+        rl.cauchy_loss(x, y[1:], scale=2.0)
+    with pytest.raises(TypeError):
+        rl.cauchy_loss(x, np.zeros(n), scale=2.0)
+    with pytest.raises(ValueError, match="scale"):
+        rl.cauchy_loss(x, y, scale=-2.0)
+    checked = _checked_calls(monkeypatch)
+    f = jax.jit(lambda a: rl.cauchy_loss(a, y, scale=2.0))  # tracers: the checked path
+    np.testing.assert_allclose(np.asarray(f(x)), np.asarray(rl.cauchy_loss(x, y, scale=2.0)))
+    assert checked[0] == 1
+    g = jax.grad(lambda a: rl.cauchy_loss(a, y, scale=2.0))(x)
+    with rl.fast_paths(False):
+        want = jax.grad(lambda a: rl.cauchy_loss(a, y, scale=2.0))(x)
+    np.testing.assert_allclose(np.asarray(g), np.asarray(want), rtol=1e-6)
 
 
 # --- Dask ----------------------------------------------------------------------------------

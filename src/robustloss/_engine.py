@@ -9,15 +9,20 @@ elementwise result is weighted and reduced is :mod:`._reduction`'s.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from ._checks import Prepared, check_reduction, prepare
 from ._losses import LossDefinition
 from ._reduction import QUIET, ieee_quiet
-from ._strategies import run
+from ._strategies import jax_jit, run, torch_kernels
 from ._typing import Array, Namespace
 
 __all__ = ["evaluate"]
+
+#: the strategies that remember checked calls, and the lane of each array type they saw
+#: (:func:`.torch_kernels.lane`, :func:`.jax_jit.lane`)
+_REMEMBERING = {"torch": torch_kernels, "jax": jax_jit}
+_LANES: dict[type, Callable[..., Array | None]] = {}
 
 
 def evaluate(
@@ -35,11 +40,20 @@ def evaluate(
     For the IRLS weights (``what="weight"``) `input` is the residual, `target` is None and
     the result is elementwise.
     """
+    lane = _LANES.get(type(input))
+    if lane is not None:  # a signature checked before, run again (PyTorch's native kernels)
+        out = lane(definition, input, target, reduction, weight, xp, params, what)
+        if out is not None:
+            return out
     p = prepare(definition, input, target, weight, check_reduction(reduction), xp, params, what)
     if p.library in QUIET:  # the cast too: float32 to float16 may overflow
         with ieee_quiet():
             return _cast(p, run(p))
-    return _cast(p, run(p))
+    out = _cast(p, run(p))
+    strategy = _REMEMBERING.get(p.library)
+    if strategy is not None and xp is None and strategy.remember(p, reduction, params):
+        _LANES.setdefault(type(input), strategy.lane)
+    return out
 
 
 def _cast(p: Prepared, out: Array) -> Array:

@@ -13,11 +13,10 @@ tested equal to it. ``robustloss.fast_paths(False)`` turns them all off (:mod:`.
   autograd are ours); for every other loss a custom autograd function whose backward is
   ``psi`` (one saved tensor instead of one per step of the composition) where autograd is
   on, and the blocked evaluation for reductions of contiguous CPU tensors where it is off.
-* JAX, inputs of 2**15 elements or more (:mod:`.jax_jit`): the generic code under a
-  cached ``jax.jit`` (one per loss, reduction, hyper-parameters, weight or not): XLA
-  fuses it into one kernel. Inside a caller's own ``jit`` or ``grad`` it is simply
-  inlined. Smaller inputs run eagerly: compiling once per new shape would cost more than
-  it saves.
+* JAX, inputs of 512 elements or more (:mod:`.jax_jit`): the generic code under a
+  cached ``jax.jit`` (one per loss, reduction, hyper-parameters, weight or not; compiled
+  once per shape): XLA fuses it into one kernel. Inside a caller's own ``jit`` or
+  ``grad`` it is simply inlined. Smaller inputs run eagerly.
 * Dask (:mod:`.dask_blocks`): ``rho``, ``psi`` or the IRLS weight (times the weight) runs
   once per block (one task per block instead of one per step), then Dask's tree
   reduction; every task runs under NumPy's ``errstate(all="ignore")``, so that an
