@@ -5,6 +5,10 @@ casts it to the working dtype (float32 for float16 / bfloat16), :func:`._strateg
 computes it (a fast path where one applies, else the generic Array API composition,
 :mod:`._strategies.generic`), and the result is cast back to the call's dtype. How the
 elementwise result is weighted and reduced is :mod:`._reduction`'s.
+
+A call whose signature a strategy has checked and remembered (PyTorch's native kernels,
+JAX's compiled calls) runs again through that strategy's ``lane``, which keeps the checks
+that depend on the arrays themselves and skips those fixed by the signature.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ def evaluate(
     the result is elementwise.
     """
     lane = _LANES.get(type(input))
-    if lane is not None:  # a signature checked before, run again (PyTorch's native kernels)
+    if lane is not None:  # a signature checked before, run again (PyTorch, JAX)
         out = lane(definition, input, target, reduction, weight, xp, params, what)
         if out is not None:
             return out
