@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 from support.scripts import load
 
 
@@ -38,3 +40,12 @@ def test_the_regression_benchmark_writes_its_table(tmp_path: Path) -> None:
     text = stem.with_suffix(".md").read_text("utf-8")
     assert "| 10 | statsmodels RLM, Python loop |" in text
     assert "| 10 | robustloss, NumPy |" in text
+
+
+def test_the_interleaved_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("torch")
+    module = load("benchmarks/interleaved.py", "benchmark_interleaved")
+    assert module.main(["--sizes", "100", "--rounds", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "| 100 | forward |" in out
+    assert "| 100 | forward+backward |" in out
