@@ -69,12 +69,12 @@ def lane(
     if weight is not None or xp is not None or type(y) is not type(x):
         return None
     values = tuple(params.values())
+    for v in values:  # before the lookup: an array does not hash, and True == 1.0
+        if type(v) is not float:
+            return None
     f = _PLANS.get((definition, what, reduction, x.dtype, y.dtype, values))
     if f is None or x.shape != y.shape or math.prod(x.shape) < JAX_MIN_SIZE:
         return None
-    for v in values:
-        if type(v) is not float:  # True == 1.0: a bool must meet the full check
-            return None
     if not _switch.fast_paths_enabled():
         return None
     return f(x, y, None)

@@ -82,12 +82,12 @@ def lane(
     if weight is not None or xp is not None or what != "value" or type(y) is not type(x):
         return None
     values = tuple(params.values())
+    for v in values:  # before the lookup: an array does not hash, and True == 1.0
+        if type(v) is not float:
+            return None
     plan = _PLANS.get((definition, reduction, x.dtype, y.dtype, values))
     if plan is None or x.shape != y.shape:
         return None
-    for v in values:
-        if type(v) is not float:  # True == 1.0: a bool must meet the full check
-            return None
     if not _switch.fast_paths_enabled():
         return None
     kernel, number, extra = plan
