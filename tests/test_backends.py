@@ -13,7 +13,7 @@ import pytest
 
 import robustloss as rl
 from support.cases import FAMILY, Case, call, params, paths
-from support.lazy import no_compute
+from support.lazy import no_compute, pickled_dask_arrays
 from support.matrix import load_backend
 from support.textbook import torch_rho
 
@@ -226,18 +226,8 @@ def test_dask_objects_stay_lazy() -> None:
 def test_dask_graph_building_never_pickles_the_inputs(
     case: Case, p: dict[str, float], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Dask names a task by hashing its function; a closure over the input arrays would
-    # pickle their whole graph each time, and an iterative algorithm would build its
-    # graph in quadratic time
     da = pytest.importorskip("dask.array")
-    pickled: list[str] = []
-    reduce = da.Array.__reduce__
-
-    def spy(self: object) -> object:
-        pickled.append(self.name)  # type: ignore[attr-defined]
-        return reduce(self)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(da.Array, "__reduce__", spy)
+    pickled = pickled_dask_arrays(monkeypatch)
     x = da.random.random((12,), chunks=4)
     y, w = da.zeros_like(x), da.ones_like(x)
     for reduction in REDUCTIONS:

@@ -27,6 +27,7 @@ from robustloss import (
 from robustloss._losses import LOSSES
 from robustloss.regression import fit, huber_scale, mad, tuning_constant
 from robustloss.testing import jax_jitted
+from support.lazy import pickled_dask_arrays
 from support.matrix import Backend, load_backend
 
 sm = pytest.importorskip("statsmodels.api")
@@ -148,16 +149,8 @@ def test_dask_stays_lazy_and_fits_each_block() -> None:
 
 
 def test_dask_graph_building_never_pickles_the_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
-    # a task function closing over a Dask array is pickled, graph and all, to name it
     da = pytest.importorskip("dask.array")
-    pickled: list[str] = []
-    reduce = da.Array.__reduce__
-
-    def spy(self: object) -> object:
-        pickled.append(self.name)  # type: ignore[attr-defined]
-        return reduce(self)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(da.Array, "__reduce__", spy)
+    pickled = pickled_dask_arrays(monkeypatch)
     X, y = _data("stackloss")
     Xs = da.from_array(np.broadcast_to(X, (4, *X.shape)).copy(), chunks=(2, 7, 2))
     ys = da.from_array(np.broadcast_to(y, (4, y.size)).copy(), chunks=(2, 7))

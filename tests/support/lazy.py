@@ -35,6 +35,7 @@ __all__ = [
     "ComputeForbiddenError",
     "no_compute",
     "patch",
+    "pickled_dask_arrays",
     "public_callables",
 ]
 
@@ -77,3 +78,23 @@ def patch(monkeypatch: pytest.MonkeyPatch, backend: str, test_module: ModuleType
         for name, value in list(vars(test_module).items()):
             if id(value) in replaced:
                 monkeypatch.setattr(test_module, name, replaced[id(value)])
+
+
+def pickled_dask_arrays(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the name of every Dask array pickled from now on (the test's end undoes it).
+
+    Dask names a task by hashing its function; a function closing over a Dask array is
+    pickled, whole input graph and all, so that an iterative algorithm would build its
+    graph in quadratic time.
+    """
+    import dask.array as da
+
+    pickled: list[str] = []
+    reduce = da.Array.__reduce__
+
+    def spy(self: Any) -> Any:
+        pickled.append(self.name)
+        return reduce(self)
+
+    monkeypatch.setattr(da.Array, "__reduce__", spy)
+    return pickled

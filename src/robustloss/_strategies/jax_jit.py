@@ -27,8 +27,7 @@ from typing import Any
 from .._checks import Prepared
 from .._losses import LossDefinition
 from .._typing import Array, Namespace
-from . import generic
-from . import switch as _switch
+from . import generic, signature
 
 __all__ = ["JAX_MIN_SIZE", "compute", "lane", "remember"]
 
@@ -49,7 +48,6 @@ def compute(p: Prepared) -> Array | None:
 
 #: the remembered compiled calls: (loss, what, reduction as given, dtypes, values) -> jit
 _PLANS: dict[tuple[Any, ...], Callable[..., Array]] = {}
-_MAX_PLANS = 1024
 
 
 def lane(
@@ -62,38 +60,33 @@ def lane(
     params: Mapping[str, object],
     what: str,
 ) -> Array | None:
-    """Run a remembered compiled call again, or return None for the checked path.
-
-    Inside a caller's ``jit`` the arrays are tracers, of another type: no lane.
-    """
-    if weight is not None or xp is not None or type(y) is not type(x):
+    """Run a remembered compiled call again, or return None for the checked path."""
+    values = signature.lane_values(x, y, weight, xp, params)
+    if values is None:
         return None
-    values = tuple(params.values())
-    for v in values:  # before the lookup: an array does not hash, and True == 1.0
-        if type(v) is not float:
-            return None
     f = _PLANS.get((definition, what, reduction, x.dtype, y.dtype, values))
     if f is None or x.shape != y.shape or math.prod(x.shape) < JAX_MIN_SIZE:
-        return None
-    if not _switch.fast_paths_enabled():
         return None
     return f(x, y, None)
 
 
 def remember(p: Prepared, reduction: object, params: Mapping[str, object]) -> bool:
-    """Remember a checked call that :func:`compute` ran compiled, for :func:`lane`."""
-    x, y = p.input, p.target
-    if y is None or p.weight is not None or p.has_array_values or type(x) is not type(y):
+    """Remember a checked call that :func:`compute` ran compiled, for :func:`lane`.
+
+    Not inside a caller's ``jit`` (tracers): there the checks cost once per trace.
+    """
+    import jax
+
+    size = math.prod(p.shape)  # type: ignore[arg-type]
+    if size < JAX_MIN_SIZE or isinstance(p.input, jax.core.Tracer):
         return False
-    if not _switch.fast_paths_enabled() or math.prod(p.shape) < JAX_MIN_SIZE:  # type: ignore[arg-type]
+    values = signature.remembered_values(p, params)
+    if values is None:
         return False
-    if not (x.dtype == y.dtype == p.dtype) or any(type(v) is not float for v in params.values()):
-        return False
-    if len(_PLANS) >= _MAX_PLANS:
-        _PLANS.clear()
     items = tuple(sorted(p.values.items()))
     f = _compiled(p.definition, items, p.reduction, p.what, True, False, p.xp)
-    _PLANS[(p.definition, p.what, reduction, x.dtype, y.dtype, tuple(params.values()))] = f
+    key = (p.definition, p.what, reduction, p.input.dtype, p.input.dtype, values)  # one dtype
+    signature.store(_PLANS, key, f)
     return True
 
 

@@ -23,8 +23,7 @@ from .._checks import Prepared
 from .._losses import HUBER, L1, MSE, SMOOTH_L1, LossDefinition
 from .._reduction import finish
 from .._typing import Array
-from . import blocked
-from . import switch as _switch
+from . import blocked, signature
 
 __all__ = ["compute", "lane", "remember"]
 
@@ -54,7 +53,6 @@ def compute(p: Prepared) -> Array | None:
 #: the remembered native calls: (loss, reduction as given, dtypes, values) -> their kernel,
 #: its reduction number and its extra arguments
 _PLANS: dict[tuple[Any, ...], tuple[Callable[..., Any], int, tuple[float, ...]]] = {}
-_MAX_PLANS = 1024
 
 
 def lane(
@@ -77,18 +75,13 @@ def lane(
     """
     import torch
 
-    if torch.compiler.is_compiling():  # TorchDynamo traces the checked path
+    if torch.compiler.is_compiling() or what != "value":  # TorchDynamo traces the checked path
         return None
-    if weight is not None or xp is not None or what != "value" or type(y) is not type(x):
+    values = signature.lane_values(x, y, weight, xp, params)
+    if values is None:
         return None
-    values = tuple(params.values())
-    for v in values:  # before the lookup: an array does not hash, and True == 1.0
-        if type(v) is not float:
-            return None
     plan = _PLANS.get((definition, reduction, x.dtype, y.dtype, values))
     if plan is None or x.shape != y.shape:
-        return None
-    if not _switch.fast_paths_enabled():
         return None
     kernel, number, extra = plan
     if number != 0 and x.numel() == 0:  # the empty mean is NaN by our rule, not the kernel's
@@ -99,30 +92,29 @@ def lane(
 def remember(p: Prepared, reduction: object, params: Mapping[str, object]) -> bool:
     """Remember a checked call of the fast path's native kernel, for :func:`lane`.
 
-    Returns whether it was remembered: only unweighted values of two tensors of one
-    dtype (the result's) whose hyper-parameters are Python floats, outside
-    ``torch.compile`` and with the fast paths on.
+    Returns whether it was remembered: only values of the losses with a native kernel
+    that :func:`.signature.remembered_values` accepts, outside ``torch.compile``.
     """
     import torch
 
-    if torch.compiler.is_compiling() or not _switch.fast_paths_enabled():
+    if p.what != "value" or p.definition not in _HAS_NATIVE:  # most calls end here
         return False
-    x, y = p.input, p.target
-    if p.what != "value" or p.weight is not None or y is None or p.has_array_values:
+    if torch.compiler.is_compiling():  # before the switch: TorchDynamo cannot read it
         return False
-    if not (x.dtype == y.dtype == p.dtype) or any(type(v) is not float for v in params.values()):
+    values = signature.remembered_values(p, params)
+    if values is None:
         return False
-    native = _native(p.definition, tuple(p.values.values()), x.dtype)
+    native = _native(p.definition, tuple(p.values.values()), p.input.dtype)
     if native is None:
         return False
-    if len(_PLANS) >= _MAX_PLANS:
-        _PLANS.clear()
     number = _ENUM["mean" if p.reduction == "weighted_mean" else p.reduction]
-    key = (p.definition, reduction, x.dtype, y.dtype, tuple(params.values()))
-    _PLANS[key] = (native[0], number, native[2])
+    key = (p.definition, reduction, p.input.dtype, p.input.dtype, values)  # one dtype
+    signature.store(_PLANS, key, (native[0], number, native[2]))
     return True
 
 
+#: the losses PyTorch has a fused kernel for (for some of their hyper-parameters)
+_HAS_NATIVE = (HUBER, SMOOTH_L1, L1, MSE)
 #: torch.nn.functional's reduction names as its kernels number them
 _ENUM = {"none": 0, "mean": 1, "sum": 2}
 #: (kernel, public function, extra arguments) of each loss and hyper-parameters, or None
