@@ -19,6 +19,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+# Keras' backend is chosen when it is first imported (by robustloss.keras, below): JAX,
+# so that the Keras losses are the Keras-backed ones in this process (TensorFlow, Keras'
+# default, is tested in its own environment)
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
 from support import lazy
 from support.matrix import BACKENDS, Backend, backend_dtype_pairs, load_backend
 

@@ -20,13 +20,15 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "robustloss"
 
 #: the layers, lowest first: a module may import its own layer or lower ones only
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("_typing", "_version"),
+    ("_typing", "_version", "_tensorflow"),  # _tensorflow: a namespace, imports nothing
     ("_losses",),  # the mathematics and the registry
     ("_checks", "_docs"),  # one pass of checks; docstrings rendered from the registry
     ("_reduction",),
     ("_strategies",),
     ("_engine",),
-    ("_functional", "_objects", "weights", "keras", "testing", "regression"),  # the public faces
+    # the public faces
+    ("_functional", "_likelihood", "_objects", "weights", "keras", "torch", "testing"),
+    ("regression",),
     ("_cli", "__init__", "__main__"),
 )
 

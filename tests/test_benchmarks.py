@@ -49,3 +49,24 @@ def test_the_interleaved_benchmark_prints_its_table(capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     assert "| 100 | forward |" in out
     assert "| 100 | forward+backward |" in out
+
+
+def test_the_compile_benchmark_writes_its_table(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    module = load("benchmarks/compile.py", "benchmark_compile")
+    out = tmp_path / "compile.md"
+    argv = ["--sizes", "100", "--rounds", "2", "--backend", "aot_eager", "--loss", "Huber"]
+    assert module.main([*argv, "--out", str(out)]) == 0
+    assert "| Huber | 100 |" in out.read_text("utf-8")
+
+
+def test_the_array_parameter_benchmark_writes_its_table(tmp_path: Path) -> None:
+    module = load("benchmarks/array_params.py", "benchmark_array_params")
+    out = tmp_path / "array_params.md"
+    argv = ["--sizes", "2000", "--repeats", "2", "--loss", "huber", "--out", str(out)]
+    assert module.main(argv) == 0
+    text = out.read_text("utf-8")
+    assert "| huber | float32 | 2,000 | NumPy forward | number |" in text
+    assert "| NumPy forward | array, per element |" in text
+    if importlib.util.find_spec("torch") is not None:
+        assert "torch.where composition, per column" in text

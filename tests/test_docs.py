@@ -76,7 +76,9 @@ def test_the_api_pages_list_every_public_name() -> None:
                 listed.add(f"{module}.{line.strip()}")
     import robustloss
 
-    for name in ("weights", "keras", "regression", "testing"):
+    names = ["weights", "keras", "regression", "testing"]
+    names += ["torch"] if importlib.util.find_spec("torch") else []
+    for name in names:
         mod = importlib.import_module(f"robustloss.{name}")
         want = {f"robustloss.{name}.{n}" for n in mod.__all__}
         assert want <= listed, sorted(want - listed)

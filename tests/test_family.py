@@ -289,8 +289,12 @@ def test_general_loss_rejects_bad_alpha_and_scale() -> None:
         rl.general_loss(x, x, "0")
     with pytest.raises(ValueError, match="scale"):
         rl.general_loss(x, x, 1.0, scale=0.0)
-    with pytest.raises(TypeError, match="GeneralLoss takes a number"):
-        rl.GeneralLoss(alpha=np.ones(3))  # type: ignore[arg-type]
+    alphas = np.ones(3)
+    held = rl.GeneralLoss(alpha=alphas)  # an object may hold an array: equal by identity
+    assert held.alpha is alphas
+    assert held == held
+    assert held != rl.GeneralLoss(alpha=alphas)
+    assert hash(held) == id(held)
     torch = pytest.importorskip("torch")
     with pytest.raises(TypeError, match="alpha"):
         rl.general_loss(x, x, torch.ones(3))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import pickle
 from typing import Any
 
 import numpy as np
@@ -220,6 +221,22 @@ def test_bad_arguments_are_refused() -> None:
         rk.Huber().delta = 2.0  # type: ignore[misc]
 
 
+def test_dtypes_the_backend_lacks_are_refused() -> None:
+    with pytest.raises(ValueError, match="int32"):
+        rk.Huber(dtype="int32")  # type: ignore[arg-type]
+    # NumPy has no bfloat16: refused at construction on Keras' NumPy backend, else at the
+    # call, before any work, naming the arrays' library
+    with pytest.raises(TypeError, match=r"bfloat16.*numpy"):
+        rk.LogCosh(dtype="bfloat16")(np.ones((2, 2)), np.ones((2, 2)))
+
+
+def test_pickle_round_trip() -> None:
+    loss = rk.Huber(delta=2.0, reduction="sum", name="h")
+    again = pickle.loads(pickle.dumps(loss))
+    assert type(again) is rk.Huber
+    assert again == loss
+
+
 def test_keras_rank_adjustment_of_targets() -> None:
     # y_true of shape (B,) against y_pred (B, 1): Keras expands y_true
     yt, yp = np.asarray([0.0, 1.0, 2.0]), np.asarray([[0.5], [1.0], [4.0]])
@@ -276,3 +293,14 @@ def test_half_precision_accumulates_in_float32() -> None:
     got = rk.mean_squared_error(yt, yp)
     assert got.dtype == np.float16
     assert float(got[0]) == pytest.approx(float(np.float16(0.1)) ** 2, rel=1e-3)
+
+
+def test_huber_function_takes_a_delta_per_output() -> None:
+    """``robustloss.keras.huber(..., delta=array)``: one delta per output, by hand."""
+    import robustloss.keras as rk
+
+    y_true = np.zeros((2, 3))
+    y_pred = np.asarray([[0.5, 3.0, 1.0], [2.0, -1.0, 4.0]])
+    got = rk.huber(y_true, y_pred, delta=np.asarray([1.0, 2.0, 0.5]))
+    # row 0: 0.125, 2 (3 - 1), 0.5 (1 - 0.25); row 1: 1 (2 - 0.5), 0.5, 0.5 (4 - 0.25)
+    np.testing.assert_allclose(got, [(0.125 + 4.0 + 0.375) / 3, (1.5 + 0.5 + 1.875) / 3])

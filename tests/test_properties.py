@@ -305,3 +305,80 @@ def test_reductions_are_consistent(
     gw = _eval(backend, case, "grad", x, zero, p, reduction="sum", weight=w)
     np.testing.assert_allclose(gm, gn / n, rtol=rtol, atol=atol)
     np.testing.assert_allclose(gw, wn * gn, rtol=rtol, atol=atol)
+
+
+# --- hyper-parameters as arrays ------------------------------------------------------------
+def _per_element(
+    data: st.DataObject, backend: Backend, case: Case, least: int = 1
+) -> tuple[str, list[dict[str, float]], np.ndarray]:
+    """A dtype, one hyper-parameter set per residual (as the loss sees them), residuals."""
+    dtype = data.draw(st.sampled_from(dtypes(backend)), label="dtype")
+    n = data.draw(st.integers(least, 6), label="n")
+    sets = [_working(data.draw(params(case), label="params"), dtype) for _ in range(n)]
+    r = np.concatenate([data.draw(_residuals(dtype, p, size=1), label="r") for p in sets])
+    return dtype, sets, flushed(r, dtype, backend.name)
+
+
+def _arrays(backend: Backend, sets: list[dict[str, float]], dtype: str) -> dict[str, Any]:
+    """Each hyper-parameter as an array of the backend, one entry per residual."""
+    work = "float32" if dtype in ("float16", "bfloat16") else dtype
+    return {k: backend.asarray(np.asarray([p[k] for p in sets]), work) for k in sets[0]}
+
+
+def _oracle_each(case: Case, r: np.ndarray, sets: list[dict[str, float]]) -> tuple[Any, Any]:
+    pairs = [oracle(case.name, r[i : i + 1], p) for i, p in enumerate(sets)]
+    return tuple(np.concatenate([pair[k] for pair in pairs]) for k in (0, 1))
+
+
+@given(data=st.data())
+def test_array_hyper_parameters_are_the_definition(
+    case: Case, backend: Backend, xp: ModuleType, data: st.DataObject
+) -> None:
+    """Every hyper-parameter an array, one value per element: each element's value,
+    derivative and IRLS weight equal mpmath's at that element's hyper-parameters."""
+    if not case.parameters:
+        pytest.skip(f"{case.name} has no hyper-parameter")
+    dtype, sets, r = _per_element(data, backend, case)
+    x, zero = backend.asarray(r, dtype), backend.asarray(np.zeros_like(r), dtype)
+    p = _arrays(backend, sets, dtype)
+    rho, psi = _oracle_each(case, r, sets)
+    _close(_eval(backend, case, "loss", x, zero, p), rho, dtype, "value")
+    big = float(np.max(np.abs(psi[np.isfinite(psi)]), initial=0.0))
+    _close(_eval(backend, case, "grad", x, zero, p), psi, dtype, "grad", big)
+    # the reductions of them: the sum of the elementwise values
+    total = backend.to_numpy(call(case, "loss", x, zero, p, reduction="sum"))
+    terms = float(np.sum(np.abs(rho)))
+    if math.isfinite(terms):
+        _close(total, np.asarray(np.sum(rho)), dtype, "sum", 4 * terms)
+
+
+@given(data=st.data())
+def test_out_of_range_array_entries_are_nan_where_they_apply(
+    case: Case, backend: Backend, xp: ModuleType, data: st.DataObject
+) -> None:
+    """An entry out of range (NaN, or what a number would be refused for) makes its own
+    element NaN, in the value, the derivative and the weight, and no other."""
+    if not case.parameters:
+        pytest.skip(f"{case.name} has no hyper-parameter")
+    dtype, sets, r = _per_element(data, backend, case, least=2)
+    name = data.draw(st.sampled_from(sorted(case.parameters)), label="parameter")
+    bad = {"alpha": [math.nan]}.get(name, [math.nan, -1.0, math.inf])
+    if name == "q":
+        bad = [math.nan, 0.0, 1.0, 1.5]
+    i = data.draw(st.integers(0, len(sets) - 1), label="bad entry")
+    sets = [dict(p) for p in sets]
+    sets[i][name] = data.draw(st.sampled_from(bad), label="bad value")
+    x, zero = backend.asarray(r, dtype), backend.asarray(np.zeros_like(r), dtype)
+    p = _arrays(backend, sets, dtype)
+    good = np.ones(len(sets), dtype=bool)
+    good[i] = False
+    value = _eval(backend, case, "loss", x, zero, p)
+    grad = _eval(backend, case, "grad", x, zero, p)
+    assert np.isnan(value[i]), value
+    assert np.isnan(grad[i]), grad
+    keep = _arrays(backend, [q for j, q in enumerate(sets) if j != i], dtype)
+    rest = np.delete(r, i)
+    xr, zr = backend.asarray(rest, dtype), backend.asarray(np.zeros_like(rest), dtype)
+    np.testing.assert_array_equal(value[good], _eval(backend, case, "loss", xr, zr, keep))
+    np.testing.assert_array_equal(grad[good], _eval(backend, case, "grad", xr, zr, keep))
+    assert np.isnan(backend.to_numpy(call(case, "loss", x, zero, p, reduction="mean")))

@@ -33,6 +33,21 @@ from support.oracle import mp_psi, mp_rho
 
 #: the public names of robustloss that are not a face of one loss
 NOT_LOSSES = {"Loss", "fast_paths", "fast_paths_enabled", "__version__"}
+#: Barron's distribution as a likelihood (``_likelihood``): not robust losses of the table
+NOT_LOSSES |= {
+    "AdaptiveLoss",
+    "StudentsTLoss",
+    "adaptive_loss",
+    "adaptive_loss_grad",
+    "alpha_from_latent",
+    "latent_from_alpha",
+    "latent_from_scale",
+    "log_partition",
+    "sample_general",
+    "scale_from_latent",
+    "students_t_loss",
+    "students_t_loss_grad",
+}
 
 
 # --- the package -------------------------------------------------------------------------

@@ -6,7 +6,8 @@ With a scale below 1, t can overflow where r does not (Cauchy's loss at r = 3.4e
 scale 0.5 is 178, not inf), and psi or the weight in units of t can underflow where their
 values do not (Geman-McClure's weight at r = 1e-20, scale 1e-30 is 1.6e21, not 0).
 Hypothesis draws the scale down to the working dtype's smallest normal number and the
-residuals over the whole range of the dtype; mpmath gives the expected values. Runs on
+residuals over the whole range of the dtype; mpmath gives the expected values, for the
+scale as a number and as an array (one per residual). Runs on
 every backend through the ``xp`` fixture (``jax.jit``; Dask without compute).
 """
 
@@ -87,7 +88,11 @@ def test_small_scale_over_the_whole_range(
         _check(backend.to_numpy(weight(case, x, p)), w, dtype, rtol, "weight", backend)
 
     rho, psi = oracle(loss, r, p)
-    check_all(p, rho, psi, mp_weight(loss, r, p), _tolerance(dtype, p))
+    w = mp_weight(loss, r, p)
+    check_all(p, rho, psi, w, _tolerance(dtype, p))
+    # the scale as an array (one per residual): the same numbers, over the same range
+    scales = backend.asarray(np.full(r.shape, p["scale"]), work_dtype(dtype))
+    check_all({**p, "scale": scales}, rho, psi, w, _tolerance(dtype, p))
     if "alpha" not in case.parameters:
         return
     # an array alpha, one per residual (2, +-inf selected elementwise): the same numbers

@@ -29,6 +29,13 @@ MODULES = (
         "Keras 3's losses, argument order, per-sample means and sample weights, on every backend.",
     ),
     (
+        "robustloss.torch",
+        "torch",
+        "PyTorch modules",
+        "A ``torch.nn.Module`` per loss: devices, state dicts, learned hyper-parameters, "
+        "``torch.compile``.",
+    ),
+    (
         "robustloss.testing",
         "testing",
         "Testing kit",
@@ -91,9 +98,28 @@ def module_page(module: str, title: str, what: str) -> str:
     return "\n".join(parts)
 
 
+#: the names of Barron's distribution as a likelihood (:mod:`robustloss._likelihood`)
+LIKELIHOOD = importlib.import_module("robustloss._likelihood").__all__
+
+
+def likelihood_page() -> str:
+    """Return the page of the negative log-likelihoods, log Z, the latents and the sampler."""
+    return "\n".join(
+        [
+            _heading("Learning the shape: likelihoods", "="),
+            "Barron's adaptive loss and Student's t as negative log-likelihoods, whose "
+            "shape and scale can be learned (see the guide :doc:`../guides/adaptive`), "
+            "with the normaliser, the reparametrisations and a sampler.\n",
+            _table("robustloss", list(LIKELIHOOD)),
+        ]
+    )
+
+
 def other_page() -> str:
     """Return the page of the package's names that belong to no loss."""
-    names = [n for n in robustloss.__all__ if n not in documented_by_families()]
+    names = [
+        n for n in robustloss.__all__ if n not in documented_by_families() and n not in LIKELIHOOD
+    ]
     names.remove("__version__")
     classes = [n for n in names if isinstance(getattr(robustloss, n), type)]
     functions = [n for n in names if n not in classes]
@@ -136,7 +162,7 @@ def documented_by_families() -> set[str]:
 def index_page() -> str:
     """Return the API reference's landing page."""
     toc = [f"   {family}" for family in FAMILIES]
-    toc += ["   weights"]
+    toc += ["   weights", "   likelihood"]
     toc += [f"   {page}" for _, page, _, _ in MODULES]
     toc += ["   package"]
     rows = []
@@ -165,6 +191,7 @@ def index_page() -> str:
 def pages() -> dict[str, str]:
     """Return every API page, by file name (relative to ``docs/api``)."""
     out = {"index.rst": index_page(), "package.rst": other_page(), "weights.rst": weights_page()}
+    out["likelihood.rst"] = likelihood_page()
     for family in FAMILIES:
         out[f"{family}.rst"] = family_page(family)
     for module, page, title, what in MODULES:

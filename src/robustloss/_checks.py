@@ -9,7 +9,6 @@ construction with the same functions (:func:`check_reduction`, :func:`check_para
 
 from __future__ import annotations
 
-import functools
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -69,6 +68,20 @@ class Prepared(NamedTuple):
     shape: tuple[int | None, ...]
     #: whether a hyper-parameter is an array (most fast paths want Python floats)
     has_array_values: bool = False
+    #: the caller's mask (a boolean array broadcasting to the input), or None: elements
+    #: where it is False contribute nothing (their input and target are 0 here)
+    where: Array | None = None
+    #: the axes reduced over, normalized (None: all of them), and whether they are kept
+    axis: tuple[int, ...] | None = None
+    keepdims: bool = False
+    #: True where an array hyper-parameter is out of range (its entries there are replaced
+    #: by the default, and the result is NaN), or None
+    invalid: Array | None = None
+
+    @property
+    def plain(self) -> bool:
+        """Whether the call reduces every element (or none): no mask, no axis."""
+        return self.where is None and self.axis is None and not self.keepdims
 
 
 # --- configuration: reduction and hyper-parameters ---------------------------------------
@@ -138,11 +151,12 @@ def check_hyperparameter(
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
     v = float(value)
     if minimum == -math.inf and maximum == math.inf:
-        if math.isnan(v):
+        if v != v:  # NaN (a comparison, as below)
             raise ValueError(f"{name} must not be NaN")
         return v
     below = v <= maximum if maximum_closed else v < maximum
-    ok = math.isfinite(v) and (v >= minimum if closed else v > minimum) and below
+    # -inf < v < inf rather than math.isfinite: a comparison TorchDynamo traces on a float
+    ok = -math.inf < v < math.inf and (v >= minimum if closed else v > minimum) and below
     if not ok:
         bound = ">=" if closed else ">"
         upper = "" if maximum == math.inf else f" and {'<=' if maximum_closed else '<'} {maximum:g}"
@@ -151,7 +165,7 @@ def check_hyperparameter(
 
 
 def _check_parameter(p: Parameter, value: object) -> Any:
-    if p.array and is_array(value):
+    if is_array(value):  # checked against the input, and elementwise, by prepare
         return value
     return check_hyperparameter(
         p.name,
@@ -182,19 +196,34 @@ def check_parameters(definition: LossDefinition, values: Mapping[str, object]) -
         out[p.name] = (
             v if type(v) is float and p.minimum < v < p.maximum else _check_parameter(p, v)
         )
-    if definition.constraint is not None and all(type(v) is float for v in out.values()):
-        message = definition.constraint(out)
-        if message is not None:
-            raise ValueError(f"{definition.name}: {message}, got {out}")
+    constraint = definition.constraint
+    if (
+        constraint is not None
+        and all(type(v) is float for v in out.values())
+        and not constraint(out)
+    ):
+        raise ValueError(f"{definition.name}: {definition.constraint_message}, got {out}")
     return out
 
 
 def is_array(value: object) -> bool:
-    """Whether `value` is an array (NumPy scalars such as ``np.float32(2)`` are numbers)."""
-    return aac.is_array_api_obj(value) and not _is_number(value)
+    """Whether `value` is an array (NumPy scalars such as ``np.float32(2)`` are numbers).
+
+    Known per type once seen (an input's type is known from its checks): a dict lookup,
+    which TorchDynamo traces, where array-api-compat's test is not traceable silently.
+    """
+    kind = _ARRAY_TYPES.get(type(value))
+    if kind is None:
+        numpy_scalar = type(value).__module__ == "numpy" and type(value).__name__ != "ndarray"
+        kind = aac.is_array_api_obj(value) and not _is_number(value) and not numpy_scalar
+        _ARRAY_TYPES[type(value)] = kind
+    return kind
 
 
-@functools.lru_cache(maxsize=64)
+#: whether values of each type seen are arrays
+_ARRAY_TYPES: dict[type, bool] = {float: False, int: False, bool: False, str: False}
+
+
 def library(xp: Namespace) -> str:
     """Return the name of the array library behind the namespace `xp`.
 
@@ -203,9 +232,22 @@ def library(xp: Namespace) -> str:
     or a copy of array-api-compat vendored inside another package
     (``sklearn.externals.array_api_compat.numpy``) all name the same library.
     """
-    name = str(getattr(xp, "__name__", xp))
-    name = name.rpartition("array_api_compat.")[2]
-    return name.split(".")[0]
+    # a dict by id (TorchDynamo hashes no module), not functools.lru_cache (which it
+    # warns about); the namespace is kept, so that its id stays its own
+    entry = _LIBRARIES.get(id(xp))
+    if entry is None:
+        name = str(getattr(xp, "__name__", xp))
+        # a namespace for arrays array-api-compat does not cover names its library itself
+        found = (
+            getattr(xp, "__array_library__", None)
+            or name.rpartition("array_api_compat.")[2].split(".")[0]
+        )
+        entry = _LIBRARIES[id(xp)] = (str(found), xp)
+    return entry[0]
+
+
+#: the library of each namespace seen (:func:`library`), by its id, with the namespace
+_LIBRARIES: dict[int, tuple[str, Namespace]] = {}
 
 
 # --- the call ----------------------------------------------------------------------------
@@ -218,6 +260,9 @@ def prepare(
     xp: Namespace | None,
     params: Mapping[str, object],
     what: str = "value",
+    where: object = None,
+    axis: object = None,
+    keepdims: object = False,
 ) -> Prepared:
     """Check a call of `definition` and cast its arrays to the working dtype.
 
@@ -225,8 +270,18 @@ def prepare(
     Integer and boolean arrays are promoted to the real floating dtype of the other
     argument, or to the namespace's default real floating dtype. The caller's arrays are
     never modified; ``astype(copy=False)`` returns them unchanged when no cast is needed.
+    Where `where` is given, the input and target are 0 where it is False (so that no NaN
+    there reaches a value or a gradient).
     """
     values = check_parameters(definition, params)
+    if not isinstance(keepdims, bool):
+        raise TypeError(f"keepdims must be a bool, got {type(keepdims).__name__}")
+    if (where is not None or axis is not None or keepdims) and what in RESIDUAL:
+        raise TypeError("where, axis and keepdims apply to a loss and its gradient only")
+    if reduction == "none" and (axis is not None or keepdims):
+        raise ValueError(
+            "axis and keepdims choose what a reduction reduces; reduction='none' has none"
+        )
     if xp is not None:
         if not aac.is_array_api_obj(input):
             input = xp.asarray(input)
@@ -256,16 +311,25 @@ def prepare(
     ns, lib, dtype, work = types.xp, types.library, types.dtype, types.work
 
     shape = tuple(input.shape) if lib != "dask" else _shape(input)
+    axes = None if axis is None else _check_axis(axis, len(shape))
     w = None if weight is None else _prepare_weight(ns, weight, input, shape, work)
-    arrays = False
+    mask = None if where is None else _prepare_where(ns, where, input, shape)
+    arrays, invalid = False, None
     if values:
-        values, arrays = _prepare_values(definition, ns, values, input, shape, work, types.tiny)
+        values, arrays, invalid = _prepare_values(
+            definition, ns, values, input, shape, work, types.tiny
+        )
+    x = input if input.dtype == work else ns.astype(input, work)
+    y = target if target is None or target.dtype == work else ns.astype(target, work)
+    if mask is not None:  # masked elements: a residual of 0, whatever they hold
+        x = ns.where(mask, x, ns.zeros_like(x))
+        y = None if y is None else ns.where(mask, y, ns.zeros_like(y))
     return Prepared(
         definition,
         ns,
         lib,
-        input if input.dtype == work else ns.astype(input, work),
-        target if target is None or target.dtype == work else ns.astype(target, work),
+        x,
+        y,
         w,
         values,
         reduction,
@@ -273,7 +337,44 @@ def prepare(
         dtype,
         shape,
         arrays,
+        mask,
+        axes,
+        keepdims,
+        invalid,
     )
+
+
+def _check_axis(axis: object, ndim: int) -> tuple[int, ...]:
+    """Return `axis` (an int or a tuple of ints) as a sorted tuple of non-negative axes."""
+    items = axis if isinstance(axis, tuple) else (axis,)
+    out = []
+    for a in items:
+        if isinstance(a, bool) or not isinstance(a, int):
+            raise TypeError(f"axis must be an int, a tuple of ints or None, got {axis!r}")
+        if not -ndim <= a < ndim:
+            raise ValueError(f"axis {a} is out of bounds for an input of {ndim} dimension(s)")
+        out.append(a % ndim)
+    if len(set(out)) != len(out):
+        raise ValueError(f"axis {axis!r} repeats an axis")
+    return tuple(sorted(out))
+
+
+def _prepare_where(
+    ns: Namespace, where: object, input: Array, shape: tuple[int | None, ...]
+) -> Array:
+    """Check the mask: a boolean array of the input's library broadcasting to its shape."""
+    if not is_array(where):
+        raise TypeError(f"where must be a boolean array, got {type(where).__name__}")
+    mask = cast(Array, where)
+    _same_library(ns, "where", mask, input)
+    if not ns.isdtype(mask.dtype, "bool"):
+        raise TypeError(f"where must be a boolean array, got dtype {mask.dtype}")
+    if not _broadcasts_to(_shape(mask), shape):
+        raise ValueError(
+            f"where of shape {tuple(mask.shape)} does not broadcast to the input shape "
+            f"{tuple(input.shape)}"
+        )
+    return mask
 
 
 class _Types(NamedTuple):
@@ -299,6 +400,7 @@ def _check_types(
 ) -> _Types:
     """Resolve the namespace, check the dtypes and promote: the checks of a new combination."""
     ns = _namespace(input, target, weight, xp)
+    _ARRAY_TYPES[type(input)] = True
     _check_shapes(input, target)
     named = (("input", input),) if target is None else (("input", input), ("target", target))
     floats = [dt for dt in (_real_float_dtype(ns, a, n) for n, a in named) if dt is not None]
@@ -353,27 +455,55 @@ def _prepare_values(
     shape: tuple[int | None, ...],
     work: Any,
     tiny: float,
-) -> tuple[dict[str, Any], bool]:
+) -> tuple[dict[str, Any], bool, Any]:
     """Cast array hyper-parameters; refuse scalars the working dtype cannot hold.
 
     ``delta``, ``c`` and ``scale`` below the smallest normal number of the working dtype
     would round to 0 (or, where subnormals are flushed, behave as 0): the loss would then
     be 0/0. beta has its own rule (below the smallest normal, Smooth L1 is exactly L1).
-    Also returns whether any of them is an array.
+
+    An array's entries are checked elementwise, without leaving the device: those out of
+    range (the scalar rule, NaN included) are replaced by the default, and the mask of
+    them is returned, for the result to be NaN there. Also returns whether any
+    hyper-parameter is an array.
     """
     out = dict(values)
     arrays = False
+    invalid = None
     for p in definition.parameters:
         v = values[p.name]
         if not isinstance(v, float):
-            out[p.name] = _prepare_array_value(ns, p.name, v, input, shape, work)
+            a = _prepare_array_value(ns, p.name, v, input, shape, work)
+            ok = _in_range(ns, p, a, tiny)
+            out[p.name] = ns.where(ok, a, ns.asarray(p.default, dtype=work))
+            invalid = ~ok if invalid is None else invalid | ~ok
             arrays = True
         elif p.minimum == 0 and not p.closed and 0 < v < tiny:
             raise ValueError(
                 f"{p.name}={v!r} is below the smallest normal number of {work} "
                 f"({tiny:g}), the dtype {definition.name} is computed in"
             )
-    return out, arrays
+    if arrays and definition.constraint is not None:
+        ok = definition.constraint(out)
+        for p in definition.parameters:
+            if not isinstance(out[p.name], float):
+                out[p.name] = ns.where(ok, out[p.name], ns.asarray(p.default, dtype=work))
+        invalid = invalid | ~ok
+    return out, arrays, invalid
+
+
+def _in_range(ns: Namespace, p: Parameter, v: Array, tiny: float) -> Array:
+    """Where the entries of `v` satisfy the rule a scalar `p` is checked by (NaN never)."""
+    if p.minimum == -math.inf and p.maximum == math.inf:
+        return ~ns.isnan(v)
+    ok = ns.isfinite(v)
+    if p.minimum != -math.inf:
+        ok = ok & ((v >= p.minimum) if p.closed else (v > p.minimum))
+        if p.minimum == 0 and not p.closed:
+            ok = ok & (v >= tiny)
+    if p.maximum != math.inf:
+        ok = ok & ((v <= p.maximum) if p.maximum_closed else (v < p.maximum))
+    return ok
 
 
 def _prepare_array_value(
@@ -384,6 +514,22 @@ def _prepare_array_value(
     It must belong to the input's library, have a real floating (or integer) dtype and
     broadcast to the input's shape; it is cast to the working dtype, keeping autograd.
     """
+    _same_library(ns, name, value, input)
+    if ns.isdtype(value.dtype, "bool"):
+        raise TypeError(f"{name} has boolean dtype; a hyper-parameter is a real number")
+    _real_float_dtype(ns, value, name)
+    if not _broadcasts_to(_shape(value), shape):
+        raise ValueError(
+            f"{name} of shape {tuple(value.shape)} does not broadcast to the input shape "
+            f"{tuple(input.shape)}"
+        )
+    return ns.astype(value, work, copy=False)
+
+
+def _same_library(ns: Namespace, name: str, value: Array, input: Array) -> None:
+    """Refuse an array argument that is not of the input's library."""
+    if type(value) is type(input):
+        return
     try:
         found = aac.array_namespace(input, value)
     except TypeError as e:
@@ -393,13 +539,6 @@ def _prepare_array_value(
         ) from e
     if library(found) != library(ns):
         raise TypeError(f"{name} must be an array of the input's library")
-    _real_float_dtype(ns, value, name)
-    if not _broadcasts_to(_shape(value), shape):
-        raise ValueError(
-            f"{name} of shape {tuple(value.shape)} does not broadcast to the input shape "
-            f"{tuple(input.shape)}"
-        )
-    return ns.astype(value, work, copy=False)
 
 
 def _is_number(value: object) -> bool:
@@ -424,8 +563,18 @@ def namespace_of(named: Sequence[tuple[str, object]], xp: Namespace | None) -> N
     """Return the namespace of the named arrays, or `xp` where it is one of their library.
 
     Raises TypeError, naming the culprit, where one is not an array, where they come from
-    two libraries, or where `xp` is a namespace of another library.
+    two libraries, or where `xp` is a namespace of another library. A namespace for arrays
+    that array-api-compat does not cover (``robustloss._tensorflow``) lists the types it
+    serves in ``__array_types__``; given as `xp`, it is used for arrays of those types.
     """
+    if xp is not None and hasattr(xp, "__array_types__"):
+        for name, a in named:
+            if not isinstance(a, xp.__array_types__):
+                raise TypeError(
+                    f"{name} must be an array of the xp namespace ({library(xp)}), "
+                    f"got {type(a).__name__}"
+                )
+        return xp
     for name, a in named:
         if not aac.is_array_api_obj(a):
             hint = "" if xp is None else " of the xp namespace"

@@ -44,6 +44,19 @@ reduction : {'mean', 'sum', 'none', 'weighted_mean'} or None, default: 'mean'
 weight : array or float, optional
     Per-element weights that broadcast to the shape of `input`. The elementwise loss is
     multiplied by them before the reduction.""",
+    "where": """\
+where : array of bool, optional
+    Mask broadcasting to `input`: elements where it is False contribute nothing to the
+    value or the gradient, even where they hold NaN or inf, and are not counted by the
+    means (``'mean'`` divides by the number of kept elements, ``'weighted_mean'`` by their
+    total weight). With ``reduction='none'`` they are 0.""",
+    "axis": """\
+axis : int or tuple of ints, optional
+    Axes to reduce over (all by default), e.g. ``axis=-1`` for a loss per sample; the
+    means count the elements along those axes. Not with ``reduction='none'``.""",
+    "keepdims": """\
+keepdims : bool, default: False
+    Keep the reduced axes, with size 1, so that the result broadcasts against `input`.""",
     "xp": """\
 xp : namespace, optional
     Array API namespace of the arrays. Detected from `input` and `target` by default; when
@@ -67,9 +80,10 @@ _RETURNS = """\
 Returns
 -------
 array
-    The reduced loss (a 0-d array) or, for ``reduction='none'``, the elementwise loss.
-    Its dtype is the promoted real floating dtype of `input` and `target`; it lives on
-    the device of `input`. float16 and bfloat16 are computed and reduced in float32."""
+    The reduced loss (a 0-d array; with `axis`, shaped like `input` without those axes)
+    or, for ``reduction='none'``, the elementwise loss. Its dtype is the promoted real
+    floating dtype of `input` and `target`; it lives on the device of `input`. float16
+    and bfloat16 are computed and reduced in float32."""
 
 _GRAD_RETURNS = """\
 Returns
@@ -77,7 +91,8 @@ Returns
 array
     The derivative of the value the loss returns with respect to `input`, shaped like
     `input`: for ``reduction='none'`` the elementwise derivative times the weight, for
-    the reductions that derivative divided by their denominator."""
+    the reductions that derivative divided by their denominator (with `axis`: the
+    gradient of the sum of the reduced values; 0 where `where` is False)."""
 
 _WEIGHT_RETURNS = """\
 Returns
@@ -102,14 +117,18 @@ def _section(title: str, body: str) -> str:
 
 
 def _parameter(p: Parameter, default: object, arrays: bool) -> str:
-    kind = "float or array" if p.array and arrays else "float"
+    kind = "float or array" if arrays else "float"
     head = (
         f"{p.name} : {kind}"
         if default is inspect.Parameter.empty
         else f"{p.name} : {kind}, default: {default!r}"
     )
-    text = p.doc if arrays or not p.array else p.doc.split(". ")[0] + "."
-    text = f"{text} {p.range[0].upper()}{p.range[1:]}."
+    text = f"{p.doc} {p.range[0].upper()}{p.range[1:]}."
+    if arrays:
+        text += (
+            " An array of the input's library broadcasting to `input` gives a value per "
+            "element (differentiable); elements whose entry is out of range are NaN."
+        )
     return head + "\n" + textwrap.fill(text, 88, initial_indent="    ", subsequent_indent="    ")
 
 
@@ -191,11 +210,11 @@ def loss_gradient(definition: LossDefinition) -> Callable[[_F], _F]:
 def loss_object(definition: LossDefinition, cls: type) -> str:
     """Render the docstring of the loss object `cls` of `definition`."""
     d, name = definition.docs, definition.function_name
-    arrays = [p.name for p in definition.parameters if p.array]
     note = (
-        f"An array {', '.join(arrays)} is passed to :func:`robustloss.{name}` instead: an "
-        "object holds only plain numbers, so that its configuration is JSON."
-        if arrays
+        "A hyper-parameter may also be an array (one value per element, say); the object "
+        "then holds it, its configuration holds the array, and it is equal and hashed by "
+        "identity."
+        if definition.parameters
         else ""
     )
     text = (
@@ -207,7 +226,7 @@ def loss_object(definition: LossDefinition, cls: type) -> str:
     return _join(
         f"Loss object of :func:`robustloss.{name}`.",
         textwrap.fill(text.strip(), 88, break_on_hyphens=False),
-        _parameters(definition, cls.__init__, arrays=False),  # type: ignore[misc]
+        _parameters(definition, cls.__init__),  # type: ignore[misc]
         _section("Examples", d.object_examples) if d.object_examples else "",
     )
 

@@ -38,24 +38,43 @@ def evaluate(
     xp: Namespace | None,
     params: Mapping[str, object],
     what: str = "value",
+    where: object = None,
+    axis: object = None,
+    keepdims: object = False,
 ) -> Array:
     """Compute the loss of `definition` (``what="value"``), its gradient or its IRLS weight.
 
     For the IRLS weights (``what="weight"``) `input` is the residual, `target` is None and
-    the result is elementwise.
+    the result is elementwise. `where`, `axis` and `keepdims` are the caller's mask and
+    reduced axes (:mod:`._reduction`).
     """
     lane = _LANES.get(type(input))
-    if lane is not None:  # a signature checked before, run again (PyTorch, JAX)
+    if lane is None and torch_kernels.tracing(input):  # torch.compile checks with torch alone
+        lane = torch_kernels.lane
+    plain = where is None and axis is None and keepdims is False
+    if lane is not None and plain:  # a signature checked before, run again (PyTorch, JAX)
         out = lane(definition, input, target, reduction, weight, xp, params, what)
         if out is not None:
             return out
-    p = prepare(definition, input, target, weight, check_reduction(reduction), xp, params, what)
+    p = prepare(
+        definition,
+        input,
+        target,
+        weight,
+        check_reduction(reduction),
+        xp,
+        params,
+        what,
+        where,
+        axis,
+        keepdims,
+    )
     if p.library in QUIET:  # the cast too: float32 to float16 may overflow
         with ieee_quiet():
             return _cast(p, run(p))
     out = _cast(p, run(p))
     strategy = _REMEMBERING.get(p.library)
-    if strategy is not None and xp is None and strategy.remember(p, reduction, params):
+    if strategy is not None and xp is None and plain and strategy.remember(p, reduction, params):
         _LANES.setdefault(type(input), strategy.lane)
     return out
 

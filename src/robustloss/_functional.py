@@ -92,12 +92,26 @@ def huber_loss(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    delta: float = 1.0,
+    delta: float | Array = 1.0,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(HUBER, input, target, reduction, weight, xp, {"delta": delta})
+    return evaluate(
+        HUBER,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"delta": delta},
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_gradient(HUBER)
@@ -105,12 +119,27 @@ def huber_loss_grad(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    delta: float = 1.0,
+    delta: float | Array = 1.0,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(HUBER, input, target, reduction, weight, xp, {"delta": delta}, "grad")
+    return evaluate(
+        HUBER,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"delta": delta},
+        "grad",
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_function(SMOOTH_L1)
@@ -120,9 +149,12 @@ def smooth_l1_loss(
     size_average: bool | None = None,
     reduce: bool | None = None,
     reduction: Reduction = "mean",
-    beta: float = 1.0,
+    beta: float | Array = 1.0,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
     return evaluate(
@@ -133,6 +165,9 @@ def smooth_l1_loss(
         weight,
         xp,
         {"beta": beta},
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
     )
 
 
@@ -143,9 +178,12 @@ def smooth_l1_loss_grad(
     size_average: bool | None = None,
     reduce: bool | None = None,
     reduction: Reduction = "mean",
-    beta: float = 1.0,
+    beta: float | Array = 1.0,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
     return evaluate(
@@ -157,6 +195,9 @@ def smooth_l1_loss_grad(
         xp,
         {"beta": beta},
         "grad",
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
     )
 
 
@@ -169,10 +210,22 @@ def l1_loss(
     reduction: Reduction = "mean",
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
     return evaluate(
-        L1, input, target, legacy_reduction(size_average, reduce, reduction), weight, xp, {}
+        L1,
+        input,
+        target,
+        legacy_reduction(size_average, reduce, reduction),
+        weight,
+        xp,
+        {},
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
     )
 
 
@@ -185,10 +238,23 @@ def l1_loss_grad(
     reduction: Reduction = "mean",
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
     return evaluate(
-        L1, input, target, legacy_reduction(size_average, reduce, reduction), weight, xp, {}, "grad"
+        L1,
+        input,
+        target,
+        legacy_reduction(size_average, reduce, reduction),
+        weight,
+        xp,
+        {},
+        "grad",
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
     )
 
 
@@ -201,10 +267,22 @@ def mse_loss(
     reduction: Reduction = "mean",
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
     return evaluate(
-        MSE, input, target, legacy_reduction(size_average, reduce, reduction), weight, xp, {}
+        MSE,
+        input,
+        target,
+        legacy_reduction(size_average, reduce, reduction),
+        weight,
+        xp,
+        {},
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
     )
 
 
@@ -217,6 +295,9 @@ def mse_loss_grad(
     reduction: Reduction = "mean",
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
     return evaluate(
@@ -228,6 +309,9 @@ def mse_loss_grad(
         xp,
         {},
         "grad",
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
     )
 
 
@@ -238,9 +322,23 @@ def log_cosh_loss(
     reduction: Reduction = "mean",
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(LOG_COSH, input, target, reduction, weight, xp, {})
+    return evaluate(
+        LOG_COSH,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {},
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_gradient(LOG_COSH)
@@ -250,9 +348,24 @@ def log_cosh_loss_grad(
     reduction: Reduction = "mean",
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(LOG_COSH, input, target, reduction, weight, xp, {}, "grad")
+    return evaluate(
+        LOG_COSH,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {},
+        "grad",
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_function(PSEUDO_HUBER)
@@ -260,12 +373,26 @@ def pseudo_huber_loss(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    delta: float = 1.0,
+    delta: float | Array = 1.0,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(PSEUDO_HUBER, input, target, reduction, weight, xp, {"delta": delta})
+    return evaluate(
+        PSEUDO_HUBER,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"delta": delta},
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_gradient(PSEUDO_HUBER)
@@ -273,12 +400,27 @@ def pseudo_huber_loss_grad(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    delta: float = 1.0,
+    delta: float | Array = 1.0,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(PSEUDO_HUBER, input, target, reduction, weight, xp, {"delta": delta}, "grad")
+    return evaluate(
+        PSEUDO_HUBER,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"delta": delta},
+        "grad",
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_function(TUKEY)
@@ -286,12 +428,26 @@ def tukey_loss(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    c: float = 4.685,
+    c: float | Array = 4.685,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(TUKEY, input, target, reduction, weight, xp, {"c": c})
+    return evaluate(
+        TUKEY,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"c": c},
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_gradient(TUKEY)
@@ -299,12 +455,27 @@ def tukey_loss_grad(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    c: float = 4.685,
+    c: float | Array = 4.685,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(TUKEY, input, target, reduction, weight, xp, {"c": c}, "grad")
+    return evaluate(
+        TUKEY,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"c": c},
+        "grad",
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_function(CAUCHY)
@@ -312,12 +483,26 @@ def cauchy_loss(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    scale: float = 1.0,
+    scale: float | Array = 1.0,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(CAUCHY, input, target, reduction, weight, xp, {"scale": scale})
+    return evaluate(
+        CAUCHY,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"scale": scale},
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_gradient(CAUCHY)
@@ -325,12 +510,27 @@ def cauchy_loss_grad(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    scale: float = 1.0,
+    scale: float | Array = 1.0,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(CAUCHY, input, target, reduction, weight, xp, {"scale": scale}, "grad")
+    return evaluate(
+        CAUCHY,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"scale": scale},
+        "grad",
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_function(WELSCH)
@@ -338,12 +538,26 @@ def welsch_loss(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    scale: float = 1.0,
+    scale: float | Array = 1.0,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(WELSCH, input, target, reduction, weight, xp, {"scale": scale})
+    return evaluate(
+        WELSCH,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"scale": scale},
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_gradient(WELSCH)
@@ -351,12 +565,27 @@ def welsch_loss_grad(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    scale: float = 1.0,
+    scale: float | Array = 1.0,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(WELSCH, input, target, reduction, weight, xp, {"scale": scale}, "grad")
+    return evaluate(
+        WELSCH,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"scale": scale},
+        "grad",
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_function(GEMAN_MCCLURE)
@@ -364,12 +593,26 @@ def geman_mcclure_loss(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    scale: float = 1.0,
+    scale: float | Array = 1.0,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(GEMAN_MCCLURE, input, target, reduction, weight, xp, {"scale": scale})
+    return evaluate(
+        GEMAN_MCCLURE,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"scale": scale},
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_gradient(GEMAN_MCCLURE)
@@ -377,12 +620,27 @@ def geman_mcclure_loss_grad(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    scale: float = 1.0,
+    scale: float | Array = 1.0,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(GEMAN_MCCLURE, input, target, reduction, weight, xp, {"scale": scale}, "grad")
+    return evaluate(
+        GEMAN_MCCLURE,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"scale": scale},
+        "grad",
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_function(GENERAL)
@@ -390,14 +648,28 @@ def general_loss(
     input: Array,
     target: Array,
     alpha: float | Array,
-    scale: float = 1.0,
+    scale: float | Array = 1.0,
     reduction: Reduction = "mean",
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
     params = {"alpha": alpha, "scale": scale}
-    return evaluate(GENERAL, input, target, reduction, weight, xp, params)
+    return evaluate(
+        GENERAL,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        params,
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_gradient(GENERAL)
@@ -405,14 +677,29 @@ def general_loss_grad(
     input: Array,
     target: Array,
     alpha: float | Array,
-    scale: float = 1.0,
+    scale: float | Array = 1.0,
     reduction: Reduction = "mean",
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
     params = {"alpha": alpha, "scale": scale}
-    return evaluate(GENERAL, input, target, reduction, weight, xp, params, "grad")
+    return evaluate(
+        GENERAL,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        params,
+        "grad",
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_function(QUANTILE)
@@ -420,12 +707,26 @@ def quantile_loss(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    q: float = 0.5,
+    q: float | Array = 0.5,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(QUANTILE, input, target, reduction, weight, xp, {"q": q})
+    return evaluate(
+        QUANTILE,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"q": q},
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_gradient(QUANTILE)
@@ -433,12 +734,27 @@ def quantile_loss_grad(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    q: float = 0.5,
+    q: float | Array = 0.5,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(QUANTILE, input, target, reduction, weight, xp, {"q": q}, "grad")
+    return evaluate(
+        QUANTILE,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"q": q},
+        "grad",
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_function(HUBER_QUANTILE)
@@ -446,13 +762,27 @@ def huber_quantile_loss(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    q: float = 0.5,
-    delta: float = 1.0,
+    q: float | Array = 0.5,
+    delta: float | Array = 1.0,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(HUBER_QUANTILE, input, target, reduction, weight, xp, {"q": q, "delta": delta})
+    return evaluate(
+        HUBER_QUANTILE,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"q": q, "delta": delta},
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_gradient(HUBER_QUANTILE)
@@ -460,14 +790,27 @@ def huber_quantile_loss_grad(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    q: float = 0.5,
-    delta: float = 1.0,
+    q: float | Array = 0.5,
+    delta: float | Array = 1.0,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
     return evaluate(
-        HUBER_QUANTILE, input, target, reduction, weight, xp, {"q": q, "delta": delta}, "grad"
+        HUBER_QUANTILE,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"q": q, "delta": delta},
+        "grad",
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
     )
 
 
@@ -476,12 +819,26 @@ def expectile_loss(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    q: float = 0.5,
+    q: float | Array = 0.5,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(EXPECTILE, input, target, reduction, weight, xp, {"q": q})
+    return evaluate(
+        EXPECTILE,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"q": q},
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_gradient(EXPECTILE)
@@ -489,12 +846,27 @@ def expectile_loss_grad(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    q: float = 0.5,
+    q: float | Array = 0.5,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(EXPECTILE, input, target, reduction, weight, xp, {"q": q}, "grad")
+    return evaluate(
+        EXPECTILE,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"q": q},
+        "grad",
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_function(HAMPEL)
@@ -502,14 +874,28 @@ def hampel_loss(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    a: float = 2.0,
-    b: float = 4.0,
-    c: float = 8.0,
+    a: float | Array = 2.0,
+    b: float | Array = 4.0,
+    c: float | Array = 8.0,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(HAMPEL, input, target, reduction, weight, xp, {"a": a, "b": b, "c": c})
+    return evaluate(
+        HAMPEL,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"a": a, "b": b, "c": c},
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_gradient(HAMPEL)
@@ -517,14 +903,29 @@ def hampel_loss_grad(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    a: float = 2.0,
-    b: float = 4.0,
-    c: float = 8.0,
+    a: float | Array = 2.0,
+    b: float | Array = 4.0,
+    c: float | Array = 8.0,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(HAMPEL, input, target, reduction, weight, xp, {"a": a, "b": b, "c": c}, "grad")
+    return evaluate(
+        HAMPEL,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"a": a, "b": b, "c": c},
+        "grad",
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_function(ANDREWS_WAVE)
@@ -532,12 +933,26 @@ def andrews_wave_loss(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    a: float = 1.339,
+    a: float | Array = 1.339,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(ANDREWS_WAVE, input, target, reduction, weight, xp, {"a": a})
+    return evaluate(
+        ANDREWS_WAVE,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"a": a},
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_gradient(ANDREWS_WAVE)
@@ -545,12 +960,27 @@ def andrews_wave_loss_grad(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    a: float = 1.339,
+    a: float | Array = 1.339,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(ANDREWS_WAVE, input, target, reduction, weight, xp, {"a": a}, "grad")
+    return evaluate(
+        ANDREWS_WAVE,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"a": a},
+        "grad",
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_function(RAMSAY_E)
@@ -558,12 +988,26 @@ def ramsay_e_loss(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    a: float = 0.3,
+    a: float | Array = 0.3,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(RAMSAY_E, input, target, reduction, weight, xp, {"a": a})
+    return evaluate(
+        RAMSAY_E,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"a": a},
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_gradient(RAMSAY_E)
@@ -571,12 +1015,27 @@ def ramsay_e_loss_grad(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    a: float = 0.3,
+    a: float | Array = 0.3,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(RAMSAY_E, input, target, reduction, weight, xp, {"a": a}, "grad")
+    return evaluate(
+        RAMSAY_E,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"a": a},
+        "grad",
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_function(TRIMMED)
@@ -584,12 +1043,26 @@ def trimmed_loss(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    c: float = 2.0,
+    c: float | Array = 2.0,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(TRIMMED, input, target, reduction, weight, xp, {"c": c})
+    return evaluate(
+        TRIMMED,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"c": c},
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_gradient(TRIMMED)
@@ -597,12 +1070,27 @@ def trimmed_loss_grad(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    c: float = 2.0,
+    c: float | Array = 2.0,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(TRIMMED, input, target, reduction, weight, xp, {"c": c}, "grad")
+    return evaluate(
+        TRIMMED,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"c": c},
+        "grad",
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_function(TUKEY_QUARTIC)
@@ -610,12 +1098,26 @@ def tukey_quartic_loss(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    c: float = 3.61752,
+    c: float | Array = 3.61752,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(TUKEY_QUARTIC, input, target, reduction, weight, xp, {"c": c})
+    return evaluate(
+        TUKEY_QUARTIC,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"c": c},
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_gradient(TUKEY_QUARTIC)
@@ -623,12 +1125,27 @@ def tukey_quartic_loss_grad(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    c: float = 3.61752,
+    c: float | Array = 3.61752,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(TUKEY_QUARTIC, input, target, reduction, weight, xp, {"c": c}, "grad")
+    return evaluate(
+        TUKEY_QUARTIC,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"c": c},
+        "grad",
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_function(FAIR)
@@ -636,12 +1153,26 @@ def fair_loss(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    c: float = 1.3998,
+    c: float | Array = 1.3998,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(FAIR, input, target, reduction, weight, xp, {"c": c})
+    return evaluate(
+        FAIR,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"c": c},
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_gradient(FAIR)
@@ -649,12 +1180,27 @@ def fair_loss_grad(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    c: float = 1.3998,
+    c: float | Array = 1.3998,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(FAIR, input, target, reduction, weight, xp, {"c": c}, "grad")
+    return evaluate(
+        FAIR,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"c": c},
+        "grad",
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_function(ARCTAN)
@@ -662,12 +1208,26 @@ def arctan_loss(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    scale: float = 1.0,
+    scale: float | Array = 1.0,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(ARCTAN, input, target, reduction, weight, xp, {"scale": scale})
+    return evaluate(
+        ARCTAN,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"scale": scale},
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_gradient(ARCTAN)
@@ -675,12 +1235,27 @@ def arctan_loss_grad(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    scale: float = 1.0,
+    scale: float | Array = 1.0,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(ARCTAN, input, target, reduction, weight, xp, {"scale": scale}, "grad")
+    return evaluate(
+        ARCTAN,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"scale": scale},
+        "grad",
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_function(EPSILON_INSENSITIVE)
@@ -688,12 +1263,26 @@ def epsilon_insensitive_loss(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    epsilon: float = 0.1,
+    epsilon: float | Array = 0.1,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
-    return evaluate(EPSILON_INSENSITIVE, input, target, reduction, weight, xp, {"epsilon": epsilon})
+    return evaluate(
+        EPSILON_INSENSITIVE,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"epsilon": epsilon},
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
+    )
 
 
 @loss_gradient(EPSILON_INSENSITIVE)
@@ -701,13 +1290,26 @@ def epsilon_insensitive_loss_grad(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    epsilon: float = 0.1,
+    epsilon: float | Array = 0.1,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
     return evaluate(
-        EPSILON_INSENSITIVE, input, target, reduction, weight, xp, {"epsilon": epsilon}, "grad"
+        EPSILON_INSENSITIVE,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"epsilon": epsilon},
+        "grad",
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
     )
 
 
@@ -716,13 +1318,25 @@ def squared_epsilon_insensitive_loss(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    epsilon: float = 0.1,
+    epsilon: float | Array = 0.1,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
     return evaluate(
-        SQUARED_EPSILON_INSENSITIVE, input, target, reduction, weight, xp, {"epsilon": epsilon}
+        SQUARED_EPSILON_INSENSITIVE,
+        input,
+        target,
+        reduction,
+        weight,
+        xp,
+        {"epsilon": epsilon},
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
     )
 
 
@@ -731,9 +1345,12 @@ def squared_epsilon_insensitive_loss_grad(
     input: Array,
     target: Array,
     reduction: Reduction = "mean",
-    epsilon: float = 0.1,
+    epsilon: float | Array = 0.1,
     weight: Weight = None,
     *,
+    where: Array | None = None,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
     xp: Namespace | None = None,
 ) -> Array:
     return evaluate(
@@ -745,4 +1362,7 @@ def squared_epsilon_insensitive_loss_grad(
         xp,
         {"epsilon": epsilon},
         "grad",
+        where=where,
+        axis=axis,
+        keepdims=keepdims,
     )

@@ -150,12 +150,19 @@ class ConfiguredLoss:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
 
+    def _holds_arrays(self) -> bool:
+        return any(is_array(v) for v in self._params.values())
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ConfiguredLoss) or type(other) is not type(self):
             return NotImplemented
+        if self._holds_arrays() or other._holds_arrays():  # an array compares elementwise
+            return self is other
         return self.get_config() == other.get_config()
 
     def __hash__(self) -> int:
+        if self._holds_arrays():
+            return id(self)
         return hash((type(self), tuple(self.get_config().items())))
 
 
@@ -222,10 +229,24 @@ class Loss(ConfiguredLoss):
         target: Array,
         weight: Weight = None,
         *,
+        where: Array | None = None,
+        axis: int | tuple[int, ...] | None = None,
+        keepdims: bool = False,
         xp: Namespace | None = None,
     ) -> Array:
         """Compute the loss; see the functional form for the arguments."""
-        return evaluate(self.definition, input, target, self.reduction, weight, xp, self._params)
+        return evaluate(
+            self.definition,
+            input,
+            target,
+            self.reduction,
+            weight,
+            xp,
+            self._params,
+            where=where,
+            axis=axis,
+            keepdims=keepdims,
+        )
 
     forward = __call__
 
@@ -235,11 +256,24 @@ class Loss(ConfiguredLoss):
         target: Array,
         weight: Weight = None,
         *,
+        where: Array | None = None,
+        axis: int | tuple[int, ...] | None = None,
+        keepdims: bool = False,
         xp: Namespace | None = None,
     ) -> Array:
         """Return the derivative of ``self(input, target, weight)`` with respect to `input`."""
         return evaluate(
-            self.definition, input, target, self.reduction, weight, xp, self._params, "grad"
+            self.definition,
+            input,
+            target,
+            self.reduction,
+            weight,
+            xp,
+            self._params,
+            "grad",
+            where,
+            axis,
+            keepdims,
         )
 
     def get_config(self) -> dict[str, Any]:
@@ -249,22 +283,22 @@ class Loss(ConfiguredLoss):
 
 class HuberLoss(Loss):
     definition = HUBER
-    delta: float
+    delta: float | Array
 
-    def __init__(self, reduction: Reduction = "mean", delta: float = 1.0) -> None:
+    def __init__(self, reduction: Reduction = "mean", delta: float | Array = 1.0) -> None:
         super().__init__(reduction, delta=delta)
 
 
 class SmoothL1Loss(Loss):
     definition = SMOOTH_L1
-    beta: float
+    beta: float | Array
 
     def __init__(
         self,
         size_average: bool | None = None,
         reduce: bool | None = None,
         reduction: Reduction = "mean",
-        beta: float = 1.0,
+        beta: float | Array = 1.0,
     ) -> None:
         super().__init__(legacy_reduction(size_average, reduce, reduction), beta=beta)
 
@@ -302,26 +336,26 @@ class LogCoshLoss(Loss):
 
 class PseudoHuberLoss(Loss):
     definition = PSEUDO_HUBER
-    delta: float
+    delta: float | Array
 
-    def __init__(self, reduction: Reduction = "mean", delta: float = 1.0) -> None:
+    def __init__(self, reduction: Reduction = "mean", delta: float | Array = 1.0) -> None:
         super().__init__(reduction, delta=delta)
 
 
 class TukeyLoss(Loss):
     definition = TUKEY
-    c: float
+    c: float | Array
 
-    def __init__(self, reduction: Reduction = "mean", c: float = 4.685) -> None:
+    def __init__(self, reduction: Reduction = "mean", c: float | Array = 4.685) -> None:
         super().__init__(reduction, c=c)
 
 
 class _ScaledLoss(Loss):
     """A loss whose only hyper-parameter is ``scale``."""
 
-    scale: float
+    scale: float | Array
 
-    def __init__(self, reduction: Reduction = "mean", scale: float = 1.0) -> None:
+    def __init__(self, reduction: Reduction = "mean", scale: float | Array = 1.0) -> None:
         super().__init__(reduction, scale=scale)
 
 
@@ -339,20 +373,18 @@ class GemanMcClureLoss(_ScaledLoss):
 
 class GeneralLoss(Loss):
     definition = GENERAL
-    alpha: float
+    alpha: float | Array
     scale: float
 
-    def __init__(self, alpha: float, scale: float = 1.0, reduction: Reduction = "mean") -> None:
-        if is_array(alpha):
-            raise TypeError(
-                "GeneralLoss takes a number for alpha; pass an array alpha to general_loss"
-            )
+    def __init__(
+        self, alpha: float | Array, scale: float | Array = 1.0, reduction: Reduction = "mean"
+    ) -> None:
         super().__init__(reduction, alpha=alpha, scale=scale)
 
     def get_config(self) -> dict[str, Any]:
         """Return a JSON-serializable dict (an infinite alpha is the string 'inf' / '-inf')."""
         config = super().get_config()
-        if math.isinf(config["alpha"]):
+        if isinstance(config["alpha"], float) and math.isinf(config["alpha"]):
             config["alpha"] = str(config["alpha"])
         return config
 
@@ -367,78 +399,84 @@ class GeneralLoss(Loss):
 
 class QuantileLoss(Loss):
     definition = QUANTILE
-    q: float
+    q: float | Array
 
-    def __init__(self, reduction: Reduction = "mean", q: float = 0.5) -> None:
+    def __init__(self, reduction: Reduction = "mean", q: float | Array = 0.5) -> None:
         super().__init__(reduction, q=q)
 
 
 class HuberQuantileLoss(Loss):
     definition = HUBER_QUANTILE
-    q: float
+    q: float | Array
     delta: float
 
-    def __init__(self, reduction: Reduction = "mean", q: float = 0.5, delta: float = 1.0) -> None:
+    def __init__(
+        self, reduction: Reduction = "mean", q: float | Array = 0.5, delta: float | Array = 1.0
+    ) -> None:
         super().__init__(reduction, q=q, delta=delta)
 
 
 class ExpectileLoss(Loss):
     definition = EXPECTILE
-    q: float
+    q: float | Array
 
-    def __init__(self, reduction: Reduction = "mean", q: float = 0.5) -> None:
+    def __init__(self, reduction: Reduction = "mean", q: float | Array = 0.5) -> None:
         super().__init__(reduction, q=q)
 
 
 class HampelLoss(Loss):
     definition = HAMPEL
-    a: float
+    a: float | Array
     b: float
-    c: float
+    c: float | Array
 
     def __init__(
-        self, reduction: Reduction = "mean", a: float = 2.0, b: float = 4.0, c: float = 8.0
+        self,
+        reduction: Reduction = "mean",
+        a: float | Array = 2.0,
+        b: float | Array = 4.0,
+        c: float | Array = 8.0,
     ) -> None:
         super().__init__(reduction, a=a, b=b, c=c)
 
 
 class AndrewsWaveLoss(Loss):
     definition = ANDREWS_WAVE
-    a: float
+    a: float | Array
 
-    def __init__(self, reduction: Reduction = "mean", a: float = 1.339) -> None:
+    def __init__(self, reduction: Reduction = "mean", a: float | Array = 1.339) -> None:
         super().__init__(reduction, a=a)
 
 
 class RamsayELoss(Loss):
     definition = RAMSAY_E
-    a: float
+    a: float | Array
 
-    def __init__(self, reduction: Reduction = "mean", a: float = 0.3) -> None:
+    def __init__(self, reduction: Reduction = "mean", a: float | Array = 0.3) -> None:
         super().__init__(reduction, a=a)
 
 
 class TrimmedLoss(Loss):
     definition = TRIMMED
-    c: float
+    c: float | Array
 
-    def __init__(self, reduction: Reduction = "mean", c: float = 2.0) -> None:
+    def __init__(self, reduction: Reduction = "mean", c: float | Array = 2.0) -> None:
         super().__init__(reduction, c=c)
 
 
 class TukeyQuarticLoss(Loss):
     definition = TUKEY_QUARTIC
-    c: float
+    c: float | Array
 
-    def __init__(self, reduction: Reduction = "mean", c: float = 3.61752) -> None:
+    def __init__(self, reduction: Reduction = "mean", c: float | Array = 3.61752) -> None:
         super().__init__(reduction, c=c)
 
 
 class FairLoss(Loss):
     definition = FAIR
-    c: float
+    c: float | Array
 
-    def __init__(self, reduction: Reduction = "mean", c: float = 1.3998) -> None:
+    def __init__(self, reduction: Reduction = "mean", c: float | Array = 1.3998) -> None:
         super().__init__(reduction, c=c)
 
 
@@ -448,15 +486,15 @@ class ArctanLoss(_ScaledLoss):
 
 class EpsilonInsensitiveLoss(Loss):
     definition = EPSILON_INSENSITIVE
-    epsilon: float
+    epsilon: float | Array
 
-    def __init__(self, reduction: Reduction = "mean", epsilon: float = 0.1) -> None:
+    def __init__(self, reduction: Reduction = "mean", epsilon: float | Array = 0.1) -> None:
         super().__init__(reduction, epsilon=epsilon)
 
 
 class SquaredEpsilonInsensitiveLoss(Loss):
     definition = SQUARED_EPSILON_INSENSITIVE
-    epsilon: float
+    epsilon: float | Array
 
-    def __init__(self, reduction: Reduction = "mean", epsilon: float = 0.1) -> None:
+    def __init__(self, reduction: Reduction = "mean", epsilon: float | Array = 0.1) -> None:
         super().__init__(reduction, epsilon=epsilon)

@@ -7,8 +7,12 @@ One rule for every loss:
 * ``"mean"``: ``sum(w * l) / N`` with ``N`` the number of elements (NaN when ``N = 0``);
 * ``"weighted_mean"``: ``sum(w * l) / sum(w)``, ``w`` broadcast to ``input``.
 
-The gradient of a reduction is the weighted ``psi`` over the same denominator; the IRLS
-weights are returned elementwise. Also here: :func:`ieee_quiet`, which lets NumPy follow
+With ``axis=``, the sums and the count run over those axes only (``keepdims=`` keeps
+them); with ``where=``, over the kept elements only (masked ones count neither in the sum
+nor in N nor in sum(w)). The gradient of a reduction is the weighted ``psi`` over the same
+denominator (with axes: the gradient of the sum of the reduced values); the IRLS weights
+are returned elementwise. An out-of-range entry of an array hyper-parameter makes the
+elements it applies to NaN. Also here: :func:`ieee_quiet`, which lets NumPy follow
 IEEE rules silently, as every other library does.
 """
 
@@ -21,7 +25,7 @@ from typing import Any
 from ._checks import RESIDUAL, Prepared
 from ._typing import Array
 
-__all__ = ["QUIET", "denominator", "finish", "ieee_quiet", "weighted"]
+__all__ = ["QUIET", "denominator", "elementwise_result", "finish", "ieee_quiet", "kept"]
 
 
 #: the libraries (by the name :func:`._checks.library` gives) that warn where IEEE
@@ -41,49 +45,77 @@ def ieee_quiet() -> Any:
     return np.errstate(all="ignore")
 
 
-def denominator(p: Prepared, total: Callable[[Array], Array] | None = None) -> Array | float | None:
+def denominator(
+    p: Prepared, total: Callable[..., Array] | None = None, keepdims: bool | None = None
+) -> Array | float | None:
     """Return what the weighted sum is divided by: None (none, sum), N, or sum(w).
 
-    A zero count or total weight is returned as NaN: the mean of nothing is NaN, and
-    dividing by NaN says so without a ``0 / 0`` that Dask would warn about when computed,
-    outside :func:`ieee_quiet`. `total` sums an array (default ``xp.sum``).
+    Over the reduced axes (all of them by default), counting only the kept elements where
+    there is a mask. A zero count or total weight is returned as NaN: the mean of nothing
+    is NaN, and dividing by NaN says so without a ``0 / 0`` that Dask would warn about
+    when computed, outside :func:`ieee_quiet`. `total` sums an array as ``xp.sum`` does
+    (``axis=``, ``keepdims=``); the axes are kept where `keepdims` (default: the call's)
+    says so.
     """
     xp, w, reduction = p.xp, p.weight, p.reduction
     total = xp.sum if total is None else total
+    keep = p.keepdims if keepdims is None else keepdims
     if reduction in ("none", "sum") or p.what in RESIDUAL:
         return None
     known = None not in p.shape  # Dask with unknown chunk sizes: count lazily
     if reduction == "weighted_mean" and w is not None:
         weights = xp.broadcast_to(w, p.input.shape) if known else w * xp.ones_like(p.input)
-        found = total(weights)
+        found = total(kept(p, weights), axis=p.axis, keepdims=keep)
         return xp.where(found == 0, xp.nan, found)
-    if not known:
-        count = total(xp.ones_like(p.input))
+    if not known or p.where is not None:
+        ones = xp.ones_like(p.input)
+        count = total(ones if p.where is None else kept(p, ones), axis=p.axis, keepdims=keep)
         return xp.where(count == 0, xp.nan, count)
-    n = math.prod(p.shape)  # type: ignore[arg-type]
+    axes = range(len(p.shape)) if p.axis is None else p.axis
+    n = math.prod([p.shape[a] for a in axes])  # type: ignore[misc]  # a list: TorchDynamo
     return float(n) if n else math.nan
 
 
-def weighted(p: Prepared, elementwise: Array) -> Array:
-    """`elementwise` times the weight, if any."""
+def kept(p: Prepared, values: Array) -> Array:
+    """`values` (shaped like the input), 0 where the call's mask is False."""
+    if p.where is None:
+        return values
+    return p.xp.where(p.where, values, p.xp.zeros_like(values))
+
+
+def elementwise_result(p: Prepared, elementwise: Array) -> Array:
+    """Return the weighted elementwise loss or psi, as the reductions take it.
+
+    NaN where an array hyper-parameter is out of range, 0 where the mask is False.
+    """
+    xp = p.xp
+    if p.invalid is not None:
+        elementwise = xp.where(p.invalid, xp.asarray(xp.nan, dtype=elementwise.dtype), elementwise)
     # The weight broadcasts to the input (checked), so the product is shaped like it; no
     # broadcast_to, which fails on Dask's unknown chunk sizes.
-    return elementwise if p.weight is None else elementwise * p.weight
+    values = elementwise if p.weight is None else elementwise * p.weight
+    return kept(p, values)
 
 
 def finish(p: Prepared, elementwise: Array) -> Array:
     """Turn ``rho``, ``psi`` or the IRLS weight of the residuals into the call's result.
 
-    The value is reduced; the gradient of a reduction is the weighted ``psi`` over the
-    reduction's denominator; a function of the residual (the IRLS weight, say) is returned
-    as it is.
+    The value is reduced (over the call's axes); the gradient of a reduction is the
+    weighted ``psi`` over the reduction's denominator (the gradient of the sum of the
+    reduced values, with axes); a function of the residual (the IRLS weight, say) is
+    returned as it is.
     """
     if p.what in RESIDUAL:
         return elementwise
-    values = weighted(p, elementwise)
+    values = elementwise_result(p, elementwise)
     if p.reduction == "none":
         return values
     if p.what == "value":
-        values = p.xp.sum(values)
-    den = denominator(p)
+        if p.axis is None and not p.keepdims:
+            values = p.xp.sum(values)
+        else:
+            values = p.xp.sum(values, axis=p.axis, keepdims=p.keepdims)
+        den = denominator(p)
+    else:
+        den = denominator(p, keepdims=True)
     return values if den is None else values / den

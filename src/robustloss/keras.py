@@ -1,11 +1,34 @@
-"""Keras-compatible losses on every Array API backend, with Keras 3's numbers and rules.
+"""Keras losses written once for every Keras backend, with Keras 3's numbers and rules.
 
 For code written against ``keras.losses``: the functions ``huber``, ``log_cosh``,
 ``mean_squared_error`` and ``mean_absolute_error`` return per-sample losses (the mean
 over the last axis), and the classes :class:`Huber`, :class:`LogCosh`,
 :class:`MeanSquaredError` and :class:`MeanAbsoluteError` are called as
-``loss(y_true, y_pred, sample_weight=None)``, in Keras' argument order, with Keras 3's
-reductions:
+``loss(y_true, y_pred, sample_weight=None)``, in Keras' argument order.
+
+With Keras installed (and importable: its configured backend present), the classes are
+``keras.losses.Loss`` subclasses, registered as ``robustloss>Huber`` and so on: pass
+them to ``model.compile(loss=...)``, save the model, and ``keras.models.load_model``
+rebuilds them, ``delta`` and ``dtype`` included, with no ``custom_objects`` (import
+``robustloss.keras`` first, as for any registered class). They run on every Keras
+backend: JAX, PyTorch, NumPy and TensorFlow (through ``robustloss._tensorflow``, a
+namespace for TensorFlow tensors, since array-api-compat does not cover them). Without
+Keras they are plain objects with the same calls, and ``import robustloss`` never
+imports Keras.
+
+Who reduces:
+
+* Inside a model's compiled loss (``fit``, ``evaluate``, ``train_on_batch``,
+  ``test_on_batch``, ``Model.compute_loss``), the loss is a Keras loss like any other:
+  Keras converts ``y_true`` and ``y_pred`` to the loss's dtype (``floatx()`` unless
+  given), applies masks, ``sample_weight`` (``class_weight`` included) and the
+  reduction with its own code, and scales for ``tf.distribute``; robustloss supplies the
+  per-sample losses (:meth:`KerasLoss.call`).
+* Called directly (also inside your own training step), the rules below apply, on any
+  Array API library's arrays and on TensorFlow tensors. To have Keras' rules there
+  instead, call ``keras.losses.Loss.__call__(loss, y_true, y_pred, sample_weight)``.
+
+The reductions are Keras 3's:
 
 * ``"sum_over_batch_size"`` (the default) and ``"mean"``: ``sum(w * l)`` over the number
   of per-sample values (0 when there are none, as Keras' ``divide_no_nan``);
@@ -16,10 +39,10 @@ reductions:
 Sample weights follow Keras 3: a scalar scales every sample; a weight whose rank differs
 from the per-sample losses' by one with a trailing axis of 1 is squeezed (or the losses
 expanded), as ``keras.losses.loss.squeeze_or_expand_to_same_rank`` does; otherwise it must
-broadcast. In addition, a ``[batch_size]`` weight applies per sample for inputs of any
-rank, as tf.keras documents (Keras 3 broadcasts it against the *last* axis instead, which
-fails, or silently weighs the wrong axis when that axis happens to have ``batch_size``
-entries).
+broadcast. In addition, on a direct call a ``[batch_size]`` weight applies per sample for
+inputs of any rank, as tf.keras documents (Keras 3 broadcasts it against the *last* axis
+instead, which fails, or silently weighs the wrong axis when that axis happens to have
+``batch_size`` entries; inside ``fit`` Keras' rule applies, as it does to its own losses).
 
 Built on the same definitions and engine as the rest of robustloss. Where it departs from
 Keras 3.15 on purpose:
@@ -27,12 +50,16 @@ Keras 3.15 on purpose:
 * ``Huber(delta=-1)`` or ``delta=0`` raises ``ValueError`` (Keras accepts it and returns
   negative or zero losses), as does an unknown ``reduction`` at construction;
 * ``get_config()`` keeps ``delta`` (Keras 3.15's ``Huber.get_config`` drops it, so
-  ``Huber.from_config(Huber(delta=2).get_config())`` is a Huber with delta 1);
+  ``Huber.from_config(Huber(delta=2).get_config())`` is a Huber with delta 1, and a saved
+  model reloads with delta 1);
 * log-cosh is accurate to 2 ulp: Keras' ``x + softplus(-2x) - log 2`` returns 0 for errors
   below ~1e-4 in float32;
-* results keep the inputs' dtype (Keras computes in ``floatx()``, float32, unless given
-  ``dtype``); float16 and bfloat16 are accumulated in float32;
-* an empty batch gives 0 for every reduction but ``"none"`` (Keras returns the empty array).
+* a ``dtype`` the backend cannot compute in (non-floating, or ``bfloat16`` on NumPy,
+  which has no bfloat16 arithmetic) is refused at construction, naming the backend (and,
+  on a direct call, before any work, naming the arrays' library);
+* on a direct call, results keep the inputs' dtype (Keras computes in ``floatx()``,
+  float32, unless given ``dtype``); float16 and bfloat16 are accumulated in float32; an
+  empty batch gives 0 for every reduction but ``"none"`` (Keras returns the empty array).
 
 Examples
 --------
@@ -51,15 +78,20 @@ array([0.18, 0.13])
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import array_api_compat as aac
 
-from ._checks import check_parameters, is_array
+from ._checks import check_parameters, is_array, library
 from ._engine import evaluate
 from ._losses import HUBER, L1, LOG_COSH, MSE, LossDefinition
 from ._objects import ConfiguredLoss
 from ._typing import Array, Namespace
+
+try:  # the Keras face binds to Keras where it can be imported
+    import keras as _keras  # type: ignore[import-untyped, import-not-found, unused-ignore]
+except ImportError:  # not installed, or its configured backend is not
+    _keras = None
 
 __all__ = [
     "Huber",
@@ -74,6 +106,73 @@ __all__ = [
 ]
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
+FLOATING = ("float16", "bfloat16", "float32", "float64")
+
+
+# --- Keras, where it is installed -------------------------------------------------------
+def _evaluating_compiled_loss() -> bool:
+    """Whether Keras is evaluating a model's compiled loss (``fit``, ``evaluate``, ...).
+
+    Keras' ``CompileLoss`` runs every loss of the model inside the name scope
+    ``"compile_loss"``; Keras keeps its (thread-local) stack of name scopes in its
+    global state, also while JAX, TensorFlow or TorchDynamo trace the step.
+    """
+    try:
+        from keras.src.backend.common import global_state  # type: ignore[import-untyped, import-not-found, unused-ignore]
+    except ImportError:  # pragma: no cover - a Keras that keeps them elsewhere
+        return False
+    stack = global_state.get_global_attribute("name_scope_stack")
+    return bool(stack) and any(getattr(s, "name", None) == "compile_loss" for s in stack)
+
+
+def _serializable(cls: _T) -> _T:
+    """Register `cls` with Keras' serialization as ``robustloss>NAME`` (where Keras is)."""
+    if _keras is None:
+        return cls
+    register = _keras.saving.register_keras_serializable(package="robustloss")
+    return register(cls)  # type: ignore[no-any-return]
+
+
+_T = TypeVar("_T", bound=type)
+
+if TYPE_CHECKING:
+
+    class _KerasBase:
+        """What the classes use of ``keras.losses.Loss``."""
+
+        def __init__(self, *, name: str, reduction: str | None, dtype: str | None) -> None: ...
+        def __call__(self, y_true: Array, y_pred: Array, sample_weight: object = None) -> Array:
+            """Keras' call: its dtype, masks, weights and reduction over ``call``."""
+
+else:  # what the classes derive from besides ConfiguredLoss: keras.losses.Loss if any
+    _KerasBase = object if _keras is None else _keras.losses.Loss
+
+
+# --- namespaces and dtypes --------------------------------------------------------------
+def _is_tensorflow(value: object) -> bool:
+    return type(value).__module__.startswith("tensorflow")
+
+
+def _tensorflow() -> Namespace:
+    """Return the namespace for TensorFlow tensors (imported where a tensor shows up)."""
+    from . import _tensorflow
+
+    return _tensorflow
+
+
+def _named_dtype(xp: Namespace, name: str, where: str) -> Any:
+    """Return the dtype called `name` in `xp`; raise TypeError saying `where` has none."""
+    found = getattr(xp, name, None)
+    if found is None or not xp.isdtype(found, "real floating"):
+        raise TypeError(f"dtype={name!r} is not available on {where}: {library(xp)} has no {name}")
+    return found
+
+
+def _backend_namespace() -> tuple[Namespace, str]:
+    """Return the namespace robustloss computes in on Keras' backend, and its name."""
+    backend = str(_keras.backend.backend())
+    tensor = _keras.ops.zeros((1,))
+    return _namespace(tensor, tensor, None), backend
 
 
 # --- shapes, as Keras 3 adjusts them ----------------------------------------------------
@@ -97,6 +196,8 @@ def _namespace(y_true: object, y_pred: object, xp: Namespace | None) -> Namespac
     """Return the arrays' namespace; lists and numbers follow the array beside them."""
     if xp is not None:
         return xp
+    if _is_tensorflow(y_true) or _is_tensorflow(y_pred):
+        return _tensorflow()
     arrays = [a for a in (y_true, y_pred) if is_array(a)]
     if not arrays:
         raise TypeError(
@@ -110,7 +211,7 @@ def _namespace(y_true: object, y_pred: object, xp: Namespace | None) -> Namespac
 
 
 def _as_array(value: object, xp: Namespace, like: Array | None) -> Array:
-    if is_array(value):
+    if is_array(value) or _is_tensorflow(value):
         return value
     device = None if like is None else aac.device(like)
     return xp.asarray(value, device=device)
@@ -126,10 +227,11 @@ def _per_sample(
 ) -> tuple[Namespace, Array, Any]:
     """(namespace, per-sample losses in the working dtype, result dtype)."""
     ns = _namespace(y_true, y_pred, xp)
+    cast = None if dtype is None else _named_dtype(ns, dtype, f"{library(ns)} arrays")
     pred = _as_array(y_pred, ns, y_true if is_array(y_true) else None)
     true = _as_array(y_true, ns, pred)
-    if dtype is not None:
-        pred, true = ns.astype(pred, getattr(ns, dtype)), ns.astype(true, getattr(ns, dtype))
+    if cast is not None:
+        pred, true = ns.astype(pred, cast), ns.astype(true, cast)
     if pred.ndim == 0 or true.ndim == 0:
         raise ValueError(
             "y_true and y_pred need at least one axis (the loss is a mean over the last); "
@@ -181,8 +283,10 @@ def _reduce(xp: Namespace, values: Array, sample_weight: object, reduction: str 
     return xp.where(zero, 0.0, total / xp.where(zero, 1.0, divisor))
 
 
-def _check_delta(delta: object) -> float:
-    return float(check_parameters(HUBER, {"delta": delta})["delta"])
+def _check_delta(delta: object) -> Any:
+    """Return a number as a float, an array (one delta per output, say) as it is."""
+    checked = check_parameters(HUBER, {"delta": delta})["delta"]
+    return checked if is_array(checked) else float(checked)
 
 
 # --- functions ---------------------------------------------------------------------------
@@ -191,7 +295,7 @@ def _function(
     y_true: object,
     y_pred: object,
     xp: Namespace | None,
-    params: dict[str, float],
+    params: dict[str, Any],
 ) -> Array:
     ns, values, dtype = _per_sample(definition, y_true, y_pred, xp, None, params)
     return ns.astype(values, dtype)
@@ -258,17 +362,19 @@ def mean_absolute_error(y_true: Array, y_pred: Array, *, xp: Namespace | None = 
 
 
 # --- classes -----------------------------------------------------------------------------
-class KerasLoss(ConfiguredLoss):
-    """Base of the Keras-style loss classes: immutable, validated at construction.
+class KerasLoss(ConfiguredLoss, _KerasBase):
+    """Base of the Keras loss classes: immutable, validated at construction.
 
-    Subclasses name their definition and their hyper-parameters; the call, the
-    reductions, the sample weights and the config are shared.
+    A ``keras.losses.Loss`` where Keras is installed. Subclasses name their definition
+    and their hyper-parameters; the call, the reductions, the sample weights and the
+    config are shared.
     """
 
     default_name: ClassVar[str]
     reduction: str | None
     name: str
-    dtype: str | None
+    #: the dtype given (None: the inputs'); ``dtype`` itself is Keras' where Keras is
+    _dtype_name: str | None
 
     def __init__(
         self,
@@ -280,18 +386,27 @@ class KerasLoss(ConfiguredLoss):
         if reduction not in REDUCTIONS:
             choices = ", ".join(repr(r) for r in REDUCTIONS)
             raise ValueError(f"reduction must be one of {choices}, got {reduction!r}")
-        if dtype not in (None, "float16", "bfloat16", "float32", "float64"):
-            raise ValueError(f"dtype must be None or a floating dtype name, got {dtype!r}")
+        if dtype is not None and dtype not in FLOATING:
+            raise ValueError(f"dtype must be None or one of {FLOATING}, got {dtype!r}")
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a string, got {type(name).__name__}")
-        self._set(
-            {
-                "reduction": reduction,
-                "name": self.default_name if name is None else name,
-                "dtype": dtype,
-                **check_parameters(self.definition, params),
-            }
-        )
+        name = self.default_name if name is None else name
+        values = check_parameters(self.definition, params)
+        if _keras is not None:
+            if dtype is not None:  # known now: the backend computes in its namespace
+                xp, backend = _backend_namespace()
+                _named_dtype(xp, dtype, f"Keras' {backend} backend")
+            # Keras' own attributes (name, reduction, its dtype policy), set once
+            _KerasBase.__init__(self, name=name, reduction=reduction, dtype=dtype)
+        else:
+            values["dtype"] = dtype
+        self._set({"reduction": reduction, "name": name, "_dtype_name": dtype, **values})
+        object.__setattr__(self, "_built", True)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if self.__dict__.get("_built", False):
+            super().__setattr__(name, value)  # refused: immutable
+        object.__setattr__(self, name, value)
 
     def __call__(
         self,
@@ -301,17 +416,43 @@ class KerasLoss(ConfiguredLoss):
         *,
         xp: Namespace | None = None,
     ) -> Array:
-        """Return the reduced loss; arguments in Keras' order (``y_true`` first)."""
+        """Return the reduced loss; arguments in Keras' order (``y_true`` first).
+
+        Inside a Keras model's compiled loss this is ``keras.losses.Loss.__call__``
+        (Keras' dtype, masks, weights and reduction over :meth:`call`); see the module
+        documentation.
+        """
+        if _keras is not None and xp is None and _evaluating_compiled_loss():
+            return _KerasBase.__call__(self, y_true, y_pred, sample_weight)
         ns, values, dtype = _per_sample(
-            self.definition, y_true, y_pred, xp, self.dtype, self._params
+            self.definition, y_true, y_pred, xp, self._dtype_name, self._params
         )
         return ns.astype(_reduce(ns, values, sample_weight, self.reduction), dtype)
 
+    def call(self, y_true: Array, y_pred: Array) -> Array:
+        """Return the per-sample losses (the mean over the last axis), unweighted.
+
+        Keras' ``Loss.call``: what Keras weighs and reduces inside a model's compiled
+        loss. In the dtype of the inputs (Keras has converted them to the loss's dtype).
+        """
+        ns, values, dtype = _per_sample(self.definition, y_true, y_pred, None, None, self._params)
+        return ns.astype(values, dtype)
+
     def get_config(self) -> dict[str, Any]:
         """Return a JSON-serializable dict; unlike Keras 3.15 it keeps ``delta``."""
-        return {"name": self.name, "reduction": self.reduction, "dtype": self.dtype, **self._params}
+        return {
+            "name": self.name,
+            "reduction": self.reduction,
+            "dtype": self._dtype_name,
+            **self._params,
+        }
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt from the config (Keras' own pickles a loss as a whole saved model)
+        return (type(self).from_config, (self.get_config(),))
 
 
+@_serializable
 class Huber(KerasLoss):
     """``keras.losses.Huber``: per-sample Huber loss, reduced the Keras 3 way.
 
@@ -353,6 +494,7 @@ class Huber(KerasLoss):
         super().__init__(reduction, name, dtype, delta=delta)
 
 
+@_serializable
 class LogCosh(KerasLoss):
     """``keras.losses.LogCosh``: per-sample log-cosh loss, accurate to 2 ulp.
 
@@ -386,6 +528,7 @@ class LogCosh(KerasLoss):
         super().__init__(reduction, name, dtype)
 
 
+@_serializable
 class MeanSquaredError(KerasLoss):
     """``keras.losses.MeanSquaredError``.
 
@@ -418,6 +561,7 @@ class MeanSquaredError(KerasLoss):
         super().__init__(reduction, name, dtype)
 
 
+@_serializable
 class MeanAbsoluteError(KerasLoss):
     """``keras.losses.MeanAbsoluteError``.
 

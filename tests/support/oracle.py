@@ -171,6 +171,10 @@ def oracle(loss: str, r: np.ndarray, p: dict[str, float]) -> tuple[np.ndarray, n
     if alpha not in (0.0, math.inf, -math.inf):
         extra = int(abs(math.log10(abs(alpha))))  # Barron's form cancels for tiny, huge alpha
     big = max([1.0, *(abs(v) for v in p.values() if math.isfinite(v))])
+    # a tiny hyper-parameter (Ramsay's a = 1e-300): 1 - exp(-a r) (1 + a r) over a**2
+    # cancels to its square, so carry twice its digits more
+    tiny = min([1.0, *(abs(v) for v in p.values() if math.isfinite(v) and v != 0)])
+    extra += 2 * int(-math.log10(tiny))
     rho = np.empty(r.shape)
     psi = np.empty(r.shape)
     for i, v in np.ndenumerate(r):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .._typing import Array
 
@@ -35,9 +36,13 @@ class Parameter:
     maximum: float = math.inf
     #: whether a finite ``maximum`` itself is valid (a quantile ``q < 1``: not)
     maximum_closed: bool = False
-    #: whether an array broadcastable to the input is also accepted (its values are not
-    #: checked: that would need the data on the host)
-    array: bool = False
+    #: k where ``rho(r; c) = c**k f(r / c)`` with the other hyper-parameters fixed (a
+    #: scale-like parameter): then ``d rho / d c = (k rho - r psi) / c``, the derivative
+    #: :meth:`LossDefinition.param_grad` falls back on (None: not of that form)
+    homogeneity: int | None = None
+    #: ``d rho / d parameter`` as ``f(r, *, xp, **params)``, for a definition outside the
+    #: registry's table of derivatives (:mod:`._derivatives`)
+    derivative: Elementwise | None = None
 
     @property
     def range(self) -> str:
@@ -154,8 +159,10 @@ class LossDefinition:
     #: rho(-r) = rho(r); False for the asymmetric losses (quantile, expectile, ...)
     symmetric: bool = True
     #: what the hyper-parameters must satisfy together (Hampel's a <= b <= c): a function
-    #: of their checked values returning an error message, or None where they are valid
-    constraint: Callable[[dict[str, float]], str | None] | None = None
+    #: of their checked values, floats or arrays, that is true (elementwise for arrays)
+    #: where they are valid, and what it requires in words
+    constraint: Callable[[Mapping[str, Any]], Any] | None = None
+    constraint_message: str = ""
     #: how the loss is tuned to a Gaussian efficiency (None: it has no tuning constant,
     #: or is asymmetric)
     tuning: Tuning | None = None
@@ -189,6 +196,33 @@ class LossDefinition:
         if what in ("grad", "psi"):
             return lambda z, *, xp, **params: -f(-z, xp=xp, **params)
         return lambda z, *, xp, **params: f(-z, xp=xp, **params)
+
+    def param_grad(self, name: str) -> Elementwise | None:
+        """Return ``d rho / d name`` as ``f(r, *, xp, **params)``, or None.
+
+        `r` is ``input - target`` and `params` are all the hyper-parameters, as ``rho``
+        takes them (Python floats or arrays broadcasting to `r`); the result is elementwise,
+        shaped like ``rho(r)``. The derivative is the analytic one, free of cancellation
+        near r = 0 and in the tails (:mod:`._derivatives`); where a hyper-parameter is
+        declared only by its ``homogeneity`` k, Euler's ``(k rho - r psi) / c``. None
+        means: differentiate the composition of ``rho`` (no analytic form is known).
+        Raises ValueError for a name that is not a hyper-parameter of the loss.
+        """
+        from ._derivatives import derivative, euler
+
+        for parameter in self.parameters:
+            if parameter.name != name:
+                continue
+            found = derivative(self.name, name)
+            if found is not None:
+                return found
+            if parameter.derivative is not None:
+                return parameter.derivative
+            if parameter.homogeneity is not None:
+                return euler(self.rho, self.psi, name, parameter.homogeneity)
+            return None
+        names = ", ".join(p.name for p in self.parameters) or "none"
+        raise ValueError(f"{self.function_name} has no hyper-parameter {name!r} (it has: {names})")
 
 
 _ELEMENTWISE = {

@@ -10,7 +10,6 @@ a few ulp where its exponent is large. Plain elementwise Array API code: it runs
 
 from __future__ import annotations
 
-import functools
 import math
 from fractions import Fraction
 from typing import Any, NamedTuple
@@ -105,8 +104,22 @@ class ScaleTerms(NamedTuple):
     exponent: int
 
 
-@functools.lru_cache(maxsize=256)
 def scale_terms(scale: float, fmt: Format) -> ScaleTerms:
+    """Return the :class:`ScaleTerms` of `scale` in the format `fmt`, computed once."""
+    # a dict, not functools.lru_cache: TorchDynamo traces it without a warning
+    found = _SCALE_TERMS.get((scale, fmt))
+    if found is None:
+        if len(_SCALE_TERMS) >= 256:
+            _SCALE_TERMS.clear()
+        found = _SCALE_TERMS[(scale, fmt)] = _scale_terms(scale, fmt)
+    return found
+
+
+#: the terms of each scale and format seen (at most 256)
+_SCALE_TERMS: dict[tuple[float, Format], ScaleTerms] = {}
+
+
+def _scale_terms(scale: float, fmt: Format) -> ScaleTerms:
     # a scale beyond the dtype (float32 only) is its largest number: 1 / scale**2 and every
     # psi' round to 0 either way
     s = _round_bits(min(scale, fmt.largest), fmt.bits)

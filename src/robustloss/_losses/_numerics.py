@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from .._typing import Array, Namespace
@@ -11,6 +10,7 @@ __all__ = [
     "capped",
     "constant",
     "divided",
+    "is_number",
     "largest",
     "propagated",
     "smallest_normal",
@@ -29,47 +29,68 @@ def smallest_normal(xp: Namespace, dtype: Any) -> float:
 
 
 def _finfo(xp: Namespace, dtype: Any) -> tuple[float, float]:
-    # looked up once per namespace and dtype: finfo costs about a microsecond a call
+    # looked up once per dtype (each library has dtype objects of its own, or NumPy's):
+    # finfo costs about a microsecond a call. A dict keyed by the dtype alone, not
+    # functools.lru_cache: TorchDynamo traces it without a warning or a graph break.
     try:
-        return _cached_finfo(xp, dtype)
+        # keyed by the dtype's type too: array-api-strict's dtypes hash as NumPy's, and
+        # warn when compared with them
+        key = (type(dtype), dtype)
+        found = _FINFO.get(key)
     except TypeError:  # an unhashable dtype
         info = xp.finfo(dtype)
         return float(info.max), float(info.smallest_normal)
+    if found is None:
+        info = xp.finfo(dtype)
+        found = _FINFO[key] = (float(info.max), float(info.smallest_normal))
+    return found
 
 
-@functools.lru_cache(maxsize=128)
-def _cached_finfo(xp: Namespace, dtype: Any) -> tuple[float, float]:
-    info = xp.finfo(dtype)
-    return float(info.max), float(info.smallest_normal)
+#: the largest and smallest normal number of each dtype seen
+_FINFO: dict[tuple[Any, Any], tuple[float, float]] = {}
 
 
-def capped(value: float, r: Array, xp: Namespace, fraction: float = 1.0) -> float:
+def is_number(value: Any) -> bool:
+    """Whether a hyper-parameter is a Python float (else an array of the working dtype)."""
+    return isinstance(value, float)
+
+
+def capped(value: Any, r: Array, xp: Namespace, fraction: float = 1.0) -> Any:
     """`value`, capped at the largest finite number of ``r.dtype``.
 
     A hyper-parameter beyond it (``delta=1e300`` on float32) would become inf when the
     library casts it (``inf * 0`` is NaN), or make it raise; no ``|r|`` of that dtype
     reaches the cap, so ``min(|r|, value)`` and ``clip(r, -value, value)`` are unchanged.
+    An array hyper-parameter is already in the dtype (finite, checked): it is returned
+    as it is (`fraction` of the cap aside).
     """
+    if not is_number(value):
+        return value if fraction == 1.0 else xp.minimum(value, fraction * largest(xp, r.dtype))
     return min(value, fraction * largest(xp, r.dtype))
 
 
-def constant(value: float, like: Array, xp: Namespace) -> Array:
+def constant(value: Any, like: Array, xp: Namespace) -> Array:
     """`value` as a 0-d array of ``like.dtype``, for ``minimum``, ``maximum`` and ``hypot``.
 
     array_api_compat converts a Python scalar there with ``torch.result_type``, which
     TorchDynamo cannot trace (``torch.compile(fullgraph=True)`` failed); two arrays of
-    one dtype need no promotion.
+    one dtype need no promotion. An array (hyper-parameter) is returned as it is.
     """
+    if not isinstance(value, (float, int)):
+        return value
     return xp.asarray(value, dtype=like.dtype)
 
 
-def divided(x: Array, value: float, xp: Namespace) -> Array:
+def divided(x: Array, value: Any, xp: Namespace) -> Array:
     """``x / value`` in ``x.dtype``, also for a `value` beyond its largest number.
 
     Such a value would become inf there; it divides in two steps through the largest
     number instead (``x / max * (max / value)``), and an infinite `x` stays infinite
-    (``inf * 0`` would be NaN). A value within the range divides as usual.
+    (``inf * 0`` would be NaN). A value within the range divides as usual, as does an
+    array (in the dtype already).
     """
+    if not is_number(value):
+        return x / value
     b = capped(value, x, xp)
     if b == value:
         return x / value

@@ -54,7 +54,7 @@ from ._double_word import (
     two_prod,
     two_sum,
 )
-from ._numerics import constant, divided, largest
+from ._numerics import constant, divided, is_number, largest
 
 __all__ = ["BARRON", "GENERAL", "SCALE", "named_case"]
 
@@ -76,12 +76,12 @@ def _log1p_square(a: Array, s: Any, xp: Namespace, scale: float = 1.0) -> Array:
     sees an argument masked to its own range, so autograd passes exactly one derivative
     (``maximum``/``minimum`` would split it at the tie u = 1) and never an inf * 0.
     """
-    u = (a if scale == 1.0 else divided(a, scale, xp)) / s
+    u = (a if is_number(scale) and scale == 1.0 else divided(a, scale, xp)) / s
     over = xp.isinf(u) & xp.isfinite(a)
     above = (u > 1.0) & ~over
     big = xp.where(above, u, 1.0)
     v = xp.where(above, 1.0 / big, xp.where(over, 1.0, u))
-    log_s = (xp.log(s) if hasattr(s, "shape") else math.log(s)) + math.log(scale)
+    log_s = (xp.log(s) if hasattr(s, "shape") else math.log(s)) + _log(scale, xp)
     af = xp.where(over, a, 1.0)
     return xp.where(over, 2.0 * (xp.log(af) - log_s), 2.0 * xp.log(big) + xp.log1p(v * v))
 
@@ -321,15 +321,32 @@ def _of_residual(r: Array, alpha: Any, scale: float, xp: Namespace, pick: int) -
     not; the forms that would (`_FROM_R`, `_general_r`) are computed from r and the
     scale directly instead.
     """
+    if not is_number(scale):
+        # an array: the forms of a scale below 1 and of one above, each at a harmless
+        # scale where the other is chosen, selected elementwise
+        small = scale < 1.0
+        below = _by_form(r, alpha, xp.where(small, scale, 0.5), xp, pick, True)
+        above = _by_form(r, alpha, xp.where(small, 1.0, scale), xp, pick, False)
+        return xp.where(small, below, above)
     if scale == 1.0:
         return _in_t(r, alpha, scale, xp, pick)
+    return _by_form(r, alpha, scale, xp, pick, scale < 1.0)
+
+
+def _by_form(r: Array, alpha: Any, scale: Any, xp: Namespace, pick: int, small: bool) -> Array:
+    """`_of_residual` by the forms of a scale below 1 (`small`) or above."""
     if hasattr(alpha, "shape"):
-        return _general_r_array(r, alpha, scale, xp, pick)
+        return _general_r_array(r, alpha, scale, xp, pick, small)
     alpha = _representable(alpha, r, xp)
     if alpha not in _CLOSED:
         return _general_r(r, alpha, scale, xp, pick)
-    form = _FROM_R.get((alpha, pick, scale < 1.0))
+    form = _FROM_R.get((alpha, pick, small))
     return _in_t(r, alpha, scale, xp, pick) if form is None else form(r, scale, xp)
+
+
+def _log(scale: Any, xp: Namespace) -> Any:
+    """log(scale): a Python float for a float, an array for an array."""
+    return math.log(scale) if is_number(scale) else xp.log(scale)
 
 
 def _in_t(r: Array, alpha: Any, scale: float, xp: Namespace, pick: int) -> Array:
@@ -355,21 +372,23 @@ def _general_r(r: Array, alpha: Any, scale: float, xp: Namespace, pick: int) -> 
     if pick == _RHO:
         out = _rho_of_log(b, big_l, alpha, xp)
     elif pick == _WEIGHT:
-        out = xp.exp((0.5 * alpha - 1.0) * big_l - 2.0 * math.log(scale))
+        out = xp.exp((0.5 * alpha - 1.0) * big_l - 2.0 * _log(scale, xp))
     else:
-        h = xp.exp((0.25 * alpha - 0.5) * big_l - math.log(scale))
+        h = xp.exp((0.25 * alpha - 0.5) * big_l - _log(scale, xp))
         out = xp.sign(r) * ((a * h) * h)
     return xp.where(inf, _limit(r, alpha, scale, xp, pick), out)
 
 
-def _general_r_array(r: Array, alpha: Array, scale: float, xp: Namespace, pick: int) -> Array:
+def _general_r_array(
+    r: Array, alpha: Array, scale: Any, xp: Namespace, pick: int, small: bool
+) -> Array:
     # as `_finite_general`: 2 and +-inf selected elementwise, by the forms a Python-float
     # alpha takes, and the general form at a harmless alpha there
     two, neg, pos = alpha == 2.0, alpha == -math.inf, alpha == math.inf
     out = _general_r(r, xp.where(two | neg | pos, 1.0, alpha), scale, xp, pick)
     for mask, key in ((two, 2.0), (pos, math.inf), (neg, -math.inf)):
         rs = xp.where(mask, r, 0.0)  # exp(t**2 / 2) overflows where not selected
-        form = _FROM_R.get((key, pick, scale < 1.0))
+        form = _FROM_R.get((key, pick, small))
         value = _in_t(rs, key, scale, xp, pick) if form is None else form(rs, scale, xp)
         out = xp.where(mask, value, out)
     return out
@@ -436,13 +455,13 @@ def _geman_mcclure_weight_r(r: Array, scale: float, xp: Namespace) -> Array:
 def _welsch_half_r(r: Array, scale: float, xp: Namespace) -> Array:
     # exp(-t**2 / 4) / scale = exp(-t**2 / 4 - log(scale)), the square root of the weight
     c = xp.clip(r / scale, -_WELSCH_CLIP, _WELSCH_CLIP)
-    return xp.exp(-0.25 * (c * c) - math.log(scale))
+    return xp.exp(-0.25 * (c * c) - _log(scale, xp))
 
 
 def _exponential_half_r(r: Array, scale: float, xp: Namespace) -> Array:
     # exp(t**2 / 4) / scale = exp(t**2 / 4 - log(scale)), the square root of the weight
     t = divided(r, scale, xp)
-    return xp.exp(0.25 * (t * t) - math.log(scale))
+    return xp.exp(0.25 * (t * t) - _log(scale, xp))
 
 
 _RForm = Callable[[Array, float, Namespace], Array]
@@ -707,8 +726,12 @@ def _psi_deriv(r: Array, alpha: Any, scale: float, xp: Namespace) -> Array:
     """Return psi' = d psi / dr = g(t) / scale**2 at `alpha` (a Python float or an array).
 
     ``g = (1 + x/b) ** (alpha/2 - 2) (1 + (alpha - 1) x/b)``, x = t**2, b = |alpha - 2|;
-    how it is computed is the comment above `Format`.
+    how it is computed is the comment above `Format`. An array scale: g(r / scale) over
+    scale**2, a few ulp more (t rounded), and 0 or inf where t or the result leaves the dtype.
     """
+    if not is_number(scale):
+        g = _psi_deriv(r / scale, alpha, 1.0, xp)
+        return (g / scale) / scale
     if hasattr(alpha, "shape"):
         # 2 and +-inf selected elementwise; the general form sees alpha = 1 and r = 0 there
         # (a value it overflows at would make autograd's 0 * inf a NaN)
@@ -744,12 +767,9 @@ GENERAL = LossDefinition(
         Parameter(
             "alpha",
             1.0,
-            "Shape parameter. An array must broadcast to the residuals and come from the "
-            "same library (a learned per-channel alpha, say); it is cast to the working dtype, "
-            "keeps its autograd graph, and its values are not checked.",
+            "Shape parameter.",
             minimum=-math.inf,
             maximum=math.inf,
-            array=True,
         ),
         SCALE,
     ),

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from .._typing import Array, Namespace
 from ._base import Documentation, LossDefinition, Parameter, Tuning
-from ._numerics import capped, constant, propagated, smallest_normal, step_psi_deriv
+from ._numerics import (
+    capped,
+    constant,
+    is_number,
+    propagated,
+    smallest_normal,
+    step_psi_deriv,
+)
 
 __all__ = ["EPSILON_INSENSITIVE", "SQUARED_EPSILON_INSENSITIVE"]
 
@@ -50,12 +57,14 @@ def _epsilon_psi(r: Array, *, xp: Namespace, epsilon: float) -> Array:
 def _epsilon_weight(r: Array, *, xp: Namespace, epsilon: float) -> Array:
     # 1 / |r| outside the tube (finite: |r| > epsilon >= 0 there), 0 inside; at epsilon = 0
     # that is L1's weight, capped at 1 / smallest normal at r = 0
-    if epsilon == 0.0:
-        tiny = smallest_normal(xp, r.dtype)
-        return 1.0 / xp.maximum(xp.abs(r), constant(tiny, r, xp))
+    tiny = smallest_normal(xp, r.dtype)
+    l1 = 1.0 / xp.maximum(xp.abs(r), constant(tiny, r, xp))
+    if is_number(epsilon) and epsilon == 0.0:
+        return l1
     out = _outside(r, epsilon, xp)
     w = xp.where(out, 1.0 / xp.where(out, xp.abs(r), 1.0), constant(0.0, r, xp))
-    return propagated(r, w, xp)
+    w = propagated(r, w, xp)
+    return w if is_number(epsilon) else xp.where(epsilon == 0.0, l1, w)
 
 
 EPSILON_INSENSITIVE = LossDefinition(
@@ -119,14 +128,16 @@ def _squared_psi(r: Array, *, xp: Namespace, epsilon: float) -> Array:
 
 
 def _squared_weight(r: Array, *, xp: Namespace, epsilon: float) -> Array:
-    if epsilon == 0.0:  # the squared error: 2 everywhere, r = 0 included
-        return propagated(r, xp.full_like(r, 2.0), xp)
+    squared = propagated(r, xp.full_like(r, 2.0), xp)
+    if is_number(epsilon) and epsilon == 0.0:  # the squared error: 2 everywhere, r = 0 too
+        return squared
     # 2 (|r| - epsilon) / |r| outside the tube (no 0 / 0: |r| > epsilon > 0 there), 0 inside
     # (|r| - epsilon is exact near the tube's edge; 2 at |r| = inf, not inf / inf)
     out = _outside(r, epsilon, xp)
     a = xp.where(out, xp.abs(r), 1.0)
     w = xp.where(xp.isinf(r), 2.0, 2.0 * (_excess(r, epsilon, xp) / a))
-    return propagated(r, xp.where(out, w, 0.0), xp)
+    w = propagated(r, xp.where(out, w, 0.0), xp)
+    return w if is_number(epsilon) else xp.where(epsilon == 0.0, squared, w)
 
 
 def _squared_psi_deriv(r: Array, *, xp: Namespace, epsilon: float) -> Array:

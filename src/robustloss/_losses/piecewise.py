@@ -7,9 +7,19 @@ never sees an untaken branch.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .._typing import Array, Namespace
-from ._base import Documentation, LossDefinition, Parameter, Tuning
-from ._numerics import capped, constant, divided, propagated, smallest_normal, step_psi_deriv
+from ._base import Documentation, Elementwise, LossDefinition, Parameter, Tuning
+from ._numerics import (
+    capped,
+    constant,
+    divided,
+    is_number,
+    propagated,
+    smallest_normal,
+    step_psi_deriv,
+)
 
 __all__ = ["HUBER", "L1", "MSE", "SMOOTH_L1"]
 
@@ -241,17 +251,36 @@ array([0.5, 1. , 1. ])""",
 
 
 # --- Smooth L1: huber(delta=beta) / beta, and exactly L1 at beta = 0 ----------------------
-def _is_l1(beta: float, r: Array, xp: Namespace) -> bool:
+def _is_l1(beta: Any, r: Array, xp: Namespace) -> bool:
     # beta = 0, or a beta below the smallest normal number of r's dtype: it may be flushed
     # or rounded to 0 when cast (0 / 0), and differs from L1 by less than beta / 2 anyway.
-    return beta < smallest_normal(xp, r.dtype)  # a hyper-parameter, not data
+    # An array beta is taken apart elementwise by `_l1_where`.
+    return is_number(beta) and beta < smallest_normal(xp, r.dtype)  # a hyper-parameter
+
+
+def _beyond(beta: Any, r: Array, xp: Namespace) -> bool:
+    # a Python-float beta beyond the dtype's largest number (an array is within it)
+    return is_number(beta) and capped(beta, r, xp) < beta
+
+
+def _l1_where(f: Elementwise, l1: Elementwise) -> Elementwise:
+    """`f` of a Python-float beta, and of an array beta L1's `l1` where its entry is 0."""
+
+    def g(r: Array, *, xp: Namespace, beta: Any) -> Array:
+        if is_number(beta):
+            return f(r, xp=xp, beta=beta)
+        zero = beta < smallest_normal(xp, r.dtype)
+        safe = xp.where(zero, constant(1.0, r, xp), beta)  # no 0 / 0, in autograd neither
+        return xp.where(zero, l1(r, xp=xp), f(r, xp=xp, beta=safe))
+
+    return g
 
 
 def _smooth_l1_rho(r: Array, *, xp: Namespace, beta: float) -> Array:
     if _is_l1(beta, r, xp):
         return _l1_rho(r, xp=xp)
     a = xp.abs(r)
-    if capped(beta, r, xp) < beta:  # beyond the dtype: no |r| but inf reaches beta
+    if _beyond(beta, r, xp):  # beyond the dtype: no |r| but inf reaches beta
         return divided(a, beta, xp) * (0.5 * a)
     q = xp.minimum(a, constant(beta, r, xp))
     # (q / beta) (|r| - q / 2): q / beta <= 1, so nothing overflows for a large beta
@@ -261,7 +290,7 @@ def _smooth_l1_rho(r: Array, *, xp: Namespace, beta: float) -> Array:
 def _smooth_l1_psi(r: Array, *, xp: Namespace, beta: float) -> Array:
     if _is_l1(beta, r, xp):
         return _l1_psi(r, xp=xp)
-    if capped(beta, r, xp) < beta:  # r / beta, and the slope 1 of the linear part at inf
+    if _beyond(beta, r, xp):  # r / beta, and the slope 1 of the linear part at inf
         return xp.where(xp.isinf(r), xp.sign(r), divided(r, beta, xp))
     return xp.clip(r, -beta, beta) / beta
 
@@ -270,7 +299,7 @@ def _smooth_l1_weight(r: Array, *, xp: Namespace, beta: float) -> Array:
     if _is_l1(beta, r, xp):
         return _l1_weight(r, xp=xp)
     b = capped(beta, r, xp)
-    if b < beta:  # beyond the dtype: |r| / beta < 1 everywhere, so 1 / beta (0 at inf)
+    if _beyond(beta, r, xp):  # beyond the dtype: |r| / beta < 1 everywhere, so 1 / beta
         return divided(b / xp.maximum(xp.abs(r), constant(b, r, xp)), beta, xp)
     # 1 / max(|r|, beta) at once: (beta / max) / beta underflowed where the value does not
     # (0 instead of 1e-20 at r = 1e20, beta = 1e-30, float32)
@@ -287,9 +316,9 @@ def _smooth_l1_psi_deriv(r: Array, *, xp: Namespace, beta: float) -> Array:
 
 SMOOTH_L1 = LossDefinition(
     "smooth_l1",
-    _smooth_l1_rho,
-    _smooth_l1_psi,
-    _smooth_l1_weight,
+    _l1_where(_smooth_l1_rho, _l1_rho),
+    _l1_where(_smooth_l1_psi, _l1_psi),
+    _l1_where(_smooth_l1_weight, _l1_weight),
     (Parameter("beta", 1.0, "Width of the quadratic zone; 0 is exactly L1.", closed=True),),
     Documentation(
         summary="Smooth L1 loss: Huber's loss scaled so that its linear part has slope 1.",
@@ -338,7 +367,7 @@ SmoothL1Loss(reduction='mean', beta=0.5)""",
 array([2.  , 2.  , 0.25])""",
     ),
     "SmoothL1Loss",
-    psi_deriv=_smooth_l1_psi_deriv,
+    psi_deriv=_l1_where(_smooth_l1_psi_deriv, step_psi_deriv),
     tuning=Tuning("beta", lambda p: (p["beta"],)),
     family="convex",
 )

@@ -14,7 +14,7 @@ import math
 from .._typing import Array, Namespace
 from ._base import Documentation, LossDefinition, Parameter, Tuning
 from ._double_word import format_of, two_prod
-from ._numerics import capped, constant, divided
+from ._numerics import capped, constant, divided, is_number
 from .barron import BARRON, SCALE, named_case
 
 __all__ = ["ARCTAN", "CAUCHY", "GEMAN_MCCLURE", "RAMSAY_E", "TUKEY", "WELSCH", "tukey_parts"]
@@ -35,7 +35,11 @@ def tukey_parts(r: Array, c: float, xp: Namespace) -> tuple[Array, Array]:
     k = capped(c, r, xp)
     m = xp.clip(r, -k, k)
     a = xp.abs(m)
-    if k < 1.0:
+    if not is_number(k):  # an array c: below 1, times 2**100 (exact, and as good: a ratio)
+        small = k < 1.0
+        k = xp.where(small, k * 2.0**100, k)
+        a = xp.where(small, a * 2.0**100, a)
+    elif k < 1.0:
         k, exponent = math.frexp(k)
         a = a * 2.0**-exponent
     return m, ((k - a) / k) * (1.0 + a / k)

@@ -9,11 +9,13 @@ there. Each equals its ``statsmodels.robust.norms`` namesake (``rho``, ``psi``,
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 from .._typing import Array, Namespace
 from ._base import Documentation, LossDefinition, Parameter, Tuning
 from ._double_word import format_of, two_prod
-from ._numerics import capped, constant, divided, propagated
+from ._numerics import capped, constant, divided, is_number, propagated
 from .redescending import tukey_parts
 
 __all__ = ["ANDREWS_WAVE", "HAMPEL", "TRIMMED", "TUKEY_QUARTIC"]
@@ -22,68 +24,93 @@ _NOT_CONVEX = "Not convex: start a fit from a convex one (a Huber fit, say)."
 
 
 # --- Hampel's three-part redescender -----------------------------------------------------
+def _hampel_parts(r: Array, xp: Namespace, a: Any, b: Any, c: Any) -> tuple[Any, ...]:
+    """Return a, b, c capped, |r|, whether c > b, and c - b where it is (else 1).
+
+    Where b = c the descending part is empty, and each function has a form without it.
+    For Python floats "c > b" is a bool that picks the form; for arrays it is a mask, and
+    c - b, where 0, is replaced by 1 so that the unused form divides by nothing.
+    """
+    a_, b_, c_ = (capped(v, r, xp) for v in (a, b, c))
+    wide = c_ > b_
+    width = c_ - b_
+    if not isinstance(wide, bool):
+        width = xp.where(wide, width, constant(1.0, r, xp))
+    return a_, b_, c_, xp.abs(r), wide, width
+
+
+def _pick(wide: Any, descending: Any, flat: Any, xp: Namespace) -> Any:
+    """Return the form with a descending part where c > b, the other where b = c."""
+    if isinstance(wide, bool):
+        return descending() if wide else flat()
+    return xp.where(wide, descending(), flat())
+
+
 def _hampel_rho(r: Array, *, xp: Namespace, a: float, b: float, c: float) -> Array:
     # Huber's a-loss up to b (q (m - q / 2) with q = min(m, a), m = min(|r|, b)), then the
     # integral of the descending line a (c - s) / (c - b) from b to u = clip(|r|, b, c):
     # a (u - b) (1 - (u - b) / (2 (c - b))); constant a (b + c - a) / 2 beyond c
     # (Where autodiff splits a tie of minimum or clip, at |r| = a or b, the two halves of
     # the slope come from the two terms and add up to psi.)
-    a_, b_, c_ = (capped(v, r, xp) for v in (a, b, c))
-    abs_r = xp.abs(r)
-    if c_ > b_:
-        m = xp.minimum(abs_r, constant(b_, r, xp))
-    else:  # b = c: no second term to take half the slope at |r| = b, where psi is a
-        m = xp.where(abs_r <= b_, abs_r, constant(b_, r, xp))
-    q = xp.minimum(m, constant(a_, r, xp))
-    rho = q * (m - 0.5 * q)
-    if c_ > b_:
+    a_, b_, c_, abs_r, wide, width = _hampel_parts(r, xp, a, b, c)
+
+    def rho(m: Array) -> Array:
+        q = xp.minimum(m, constant(a_, r, xp))
+        return q * (m - 0.5 * q)
+
+    def descending() -> Array:
         v = xp.clip(abs_r, b_, c_) - b_
-        rho = rho + a_ * v * (1.0 - v / (2.0 * (c_ - b_)))
-    return rho
+        return rho(xp.minimum(abs_r, constant(b_, r, xp))) + a_ * v * (1.0 - v / (2.0 * width))
+
+    def flat() -> Array:  # b = c: no second term to take half the slope at |r| = b
+        return rho(xp.where(abs_r <= b_, abs_r, constant(b_, r, xp)))
+
+    return _pick(wide, descending, flat, xp)
 
 
 def _hampel_psi(r: Array, *, xp: Namespace, a: float, b: float, c: float) -> Array:
     # sign(r) min(|r|, a, a (c - |r|) / (c - b)): the three parts and 0 beyond c at once
     # (|r| clipped at c first: no inf - inf, and c - |r| is exact near c)
-    a_, b_, c_ = (capped(v, r, xp) for v in (a, b, c))
-    m = xp.minimum(xp.abs(r), constant(c_, r, xp))
+    a_, _, c_, abs_r, wide, width = _hampel_parts(r, xp, a, b, c)
+    m = xp.minimum(abs_r, constant(c_, r, xp))
     inner = xp.minimum(m, constant(a_, r, xp))
-    if c_ > b_:
+    inner = _pick(
+        wide,
         # (c - |r|) / (c - b) lies in [0, 1]: a / (c - b) alone may underflow
-        inner = xp.minimum(inner, a_ * ((c_ - m) / (c_ - b_)))
-    else:  # b = c: a jump from a to 0 just beyond c (statsmodels: a at c itself)
-        inner = xp.where(xp.abs(r) > c_, constant(0.0, r, xp), inner)
+        lambda: xp.minimum(inner, a_ * ((c_ - m) / width)),
+        # b = c: a jump from a to 0 just beyond c (statsmodels: a at c itself)
+        lambda: xp.where(abs_r > c_, constant(0.0, r, xp), inner),
+        xp,
+    )
     return xp.sign(r) * inner
 
 
 def _hampel_weight(r: Array, *, xp: Namespace, a: float, b: float, c: float) -> Array:
     # psi / r: 1 up to a, a / |r| to b, a (c - |r|) / ((c - b) |r|) to c, 0 beyond
-    a_, b_, c_ = (capped(v, r, xp) for v in (a, b, c))
-    abs_r = xp.abs(r)
+    a_, _, c_, abs_r, wide, width = _hampel_parts(r, xp, a, b, c)
     m = xp.minimum(abs_r, constant(c_, r, xp))
     big = xp.maximum(abs_r, constant(a_, r, xp))  # >= a > 0: no division by 0
     w = xp.minimum(constant(1.0, r, xp), a_ / big)
-    if c_ > b_:
-        w = xp.minimum(w, ((c_ - m) / (c_ - b_)) * (a_ / big))
-    else:
-        w = xp.where(abs_r > c_, constant(0.0, r, xp), w)
-    return w
+    return _pick(
+        wide,
+        lambda: xp.minimum(w, ((c_ - m) / width) * (a_ / big)),
+        lambda: xp.where(abs_r > c_, constant(0.0, r, xp), w),
+        xp,
+    )
 
 
 def _hampel_psi_deriv(r: Array, *, xp: Namespace, a: float, b: float, c: float) -> Array:
     # 1 up to a, 0 to b, -a / (c - b) to c (statsmodels' convention at the breaks), 0 beyond
-    a_, b_, c_ = (capped(v, r, xp) for v in (a, b, c))
-    abs_r = xp.abs(r)
+    a_, b_, c_, abs_r, wide, width = _hampel_parts(r, xp, a, b, c)
     zero = constant(0.0, r, xp)
-    slope = -a_ / (c_ - b_) if c_ > b_ else 0.0
+    slope = _pick(wide, lambda: -a_ / width, lambda: 0.0, xp)
     descending = xp.where((abs_r > b_) & (abs_r <= c_), constant(slope, r, xp), zero)
     return propagated(r, xp.where(abs_r <= a_, constant(1.0, r, xp), descending), xp)
 
 
-def _hampel_order(values: dict[str, float]) -> str | None:
-    if values["a"] <= values["b"] <= values["c"]:
-        return None
-    return "a <= b <= c is required"
+def _hampel_order(values: Mapping[str, Any]) -> Any:
+    # & rather than a chain: elementwise where the values are arrays
+    return (values["a"] <= values["b"]) & (values["b"] <= values["c"])
 
 
 HAMPEL = LossDefinition(
@@ -147,6 +174,7 @@ array([1.        , 1.        , 0.5       , 0.16666667, 0.        ])""",
     "HampelLoss",
     psi_deriv=_hampel_psi_deriv,
     constraint=_hampel_order,
+    constraint_message="a <= b <= c is required",
     tuning=Tuning("c", lambda p: (p["a"], p["b"], p["c"]), ("a", "b")),
     family="rejecting",
 )
@@ -164,7 +192,7 @@ def _andrews_t(r: Array, a: float, xp: Namespace) -> tuple[Array, Array, Array]:
     inside = ~(xp.abs(t) > math.pi)
     t = xp.where(inside, t, constant(0.0, r, xp))
     k = capped(a, r, xp)
-    if k < a:  # beyond the dtype: t is tiny, its rounding harmless
+    if is_number(a) and k < a:  # beyond the dtype: t is tiny, its rounding harmless
         return t, xp.zeros_like(t), inside
     p, e = two_prod(t, constant(k, r, xp), format_of(r, xp), xp, (True, False))
     rest = xp.where(inside, r, 0.0) - p  # exact: p is within an ulp or two of r

@@ -13,7 +13,7 @@ import math
 
 from .._typing import Array, Namespace
 from ._base import Documentation, LossDefinition, Parameter, Tuning
-from ._numerics import constant, divided, largest
+from ._numerics import constant, divided, is_number, largest
 
 __all__ = ["FAIR", "LOG_COSH", "PSEUDO_HUBER"]
 
@@ -115,7 +115,7 @@ def _pseudo_huber_t(r: Array, delta: float, xp: Namespace) -> tuple[Array, Array
     """
     t = divided(r, delta, xp)
     inf = xp.isinf(t)
-    limit = delta if delta <= largest(xp, r.dtype) else math.inf
+    limit = delta if not is_number(delta) or delta <= largest(xp, r.dtype) else math.inf
     return xp.where(inf, 0.0, t), inf, limit
 
 
@@ -231,7 +231,12 @@ def _fair_rho(r: Array, *, xp: Namespace, c: float) -> Array:
     series = (m * (xp.where(small, m, 0.0) / d)) * (1.0 - (2.0 * ys) * q / (d * d))
     yl = xp.where(small, 1.0, y)
     ml = xp.where(small, 0.0, m)
-    large = c * (ml - c * xp.log1p(yl))  # inf - inf at |r| = inf: inf there
+    # where y = |r| / c overflows and |r| does not (a c below 1), log1p(y) is
+    # log|r| - log(c): log1p(inf) would make the loss -inf
+    over = xp.isinf(yl) & xp.isfinite(m)
+    log_c = math.log(c) if is_number(c) else xp.log(c)
+    logs = xp.where(over, xp.log(xp.where(over, m, 1.0)) - log_c, xp.log1p(xp.where(over, 1.0, yl)))
+    large = c * (ml - c * logs)  # inf - inf at |r| = inf: inf there
     large = xp.where(xp.isinf(m), m, large)
     return xp.where(small, series, large)
 

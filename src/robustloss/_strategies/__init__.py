@@ -26,7 +26,9 @@ tested equal to it. ``robustloss.fast_paths(False)`` turns them all off (:mod:`.
   the composition is its own kernel on the device; a hand-fused kernel needs a GPU to be
   verified on, which the project's CI does not have.)
 
-Array-valued hyper-parameters take the generic path, except on Dask.
+Array-valued hyper-parameters, masks (``where=``) and reductions over some axes take the
+generic path, except on Dask and on PyTorch, where they take the psi-backed autograd
+function (which also gives the array hyper-parameters' gradients) or the composition.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ Strategy = Callable[[Prepared], "Array | None"]
 def run(p: Prepared) -> Array:
     """Compute `p` by its namespace's strategy where one applies, else generically."""
     strategy = _STRATEGIES.get(p.library)
-    applies = strategy is dask_blocks.compute or not p.has_array_values
+    applies = strategy in _EVERY_CALL or (p.plain and not p.has_array_values)
     out = strategy(p) if strategy is not None and applies and _enabled(p.library) else None
     return generic.compute(p) if out is None else out
 
@@ -62,6 +64,10 @@ _STRATEGIES: dict[str, Strategy] = {
     "torch": torch_kernels.compute,
     "jax": jax_jit.compute,
 }
+
+
+#: the strategies that take every call (arrays, masks, axes), not only plain ones
+_EVERY_CALL = (dask_blocks.compute, torch_kernels.compute)
 
 
 def _enabled(library: str) -> bool:

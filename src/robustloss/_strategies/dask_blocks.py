@@ -41,8 +41,14 @@ def compute(p: Prepared) -> Array:
     name = p.definition.name + _SUFFIX[p.what]
     arrays = {k: v for k, v in p.values.items() if not isinstance(v, float)}
     scalars = {k: v for k, v in p.values.items() if k not in arrays}
-    names = list(arrays)
-    weighted = p.weight is not None
+    # the operands after input (and target), by name: weight, out-of-range mask, the
+    # caller's mask, then the array hyper-parameters
+    extras = {
+        k: v
+        for k, v in (("weight", p.weight), ("invalid", p.invalid), ("where", p.where))
+        if v is not None
+    }
+    names = [*extras, *arrays]
 
     def block(a: Any, *more: Any) -> Any:
         if paired:
@@ -51,18 +57,30 @@ def compute(p: Prepared) -> Array:
             r = a - b
         else:
             ns, r = aac.array_namespace(a), a
-        extra = dict(zip(names, more[int(weighted) :], strict=True))
-        out = fn(r, xp=ns, **scalars, **extra)
-        return out * more[0] if weighted else out
+        given = dict(zip(names, more, strict=True))
+        out = fn(r, xp=ns, **scalars, **{k: given[k] for k in arrays})
+        if "invalid" in given:
+            out = ns.where(given["invalid"], ns.nan, out)
+        if "weight" in given:
+            out = out * given["weight"]
+        if "where" in given:
+            out = ns.where(given["where"], out, 0.0)
+        return out
 
     x = p.input
     meta = x._meta
-    operands = [x, *([p.target] if paired else []), *([p.weight] if weighted else [])]
-    elementwise = _per_block(block, [*operands, *arrays.values()], x.dtype, meta, name)
+    operands = [x, *([p.target] if paired else []), *extras.values(), *arrays.values()]
+    elementwise = _per_block(block, operands, x.dtype, meta, name)
 
-    def total(a: Any) -> Any:
+    def total(a: Any, axis: tuple[int, ...] | None = None, keepdims: bool = False) -> Any:
         return da.reduction(  # type: ignore[no-untyped-call]
-            a, _quiet(np.sum), _quiet(np.sum), dtype=a.dtype, name=f"{name}-sum"
+            a,
+            _quiet(np.sum),
+            _quiet(np.sum),
+            axis=axis,
+            keepdims=keepdims,
+            dtype=a.dtype,
+            name=f"{name}-sum",
         )
 
     def divide(a: Any, b: Any) -> Any:
@@ -71,8 +89,8 @@ def compute(p: Prepared) -> Array:
         )
 
     reduced = p.what == "value" and p.reduction != "none"
-    out = total(elementwise) if reduced else elementwise
-    den = denominator(p, total)
+    out = total(elementwise, p.axis, p.keepdims) if reduced else elementwise
+    den = denominator(p, total, None if reduced else True)
     if isinstance(den, float):
         out = out / den
     elif den is not None:

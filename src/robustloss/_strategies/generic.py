@@ -18,5 +18,11 @@ def compute(p: Prepared) -> Array:
     if p.target is None:
         f = p.definition.of_residual(p.what)
         return finish(p, f(p.input, xp=p.xp, **p.values))
+    if p.library == "jax" and p.what == "value":
+        # autodiff through psi and the hyper-parameters' analytic derivatives (also the
+        # compiled path's, :mod:`.jax_jit`)
+        from . import jax_autodiff
+
+        return finish(p, jax_autodiff.rho(p.definition, p.input, p.target, p.values, p.xp))
     f = p.definition.elementwise(p.what)
     return finish(p, f(p.input - p.target, xp=p.xp, **p.values))

@@ -3,51 +3,81 @@
 For Huber, Smooth L1, L1 and MSE, unweighted ``'none'``, ``'mean'`` and ``'sum'`` run
 ``torch.nn.functional``'s kernels (their values and autograd are ours). Every other loss
 runs ``rho`` under a custom autograd function whose backward is ``psi`` where autograd is
-on (one saved tensor instead of one per step of the composition), and the blocked
-evaluation for reductions of large CPU tensors where it is off.
+on (:mod:`.torch_autograd`: one saved tensor instead of one per step of the composition,
+and the gradients of tensor hyper-parameters), and the blocked evaluation for reductions
+of large CPU tensors where it is off.
 
 A native call whose signature (loss, reduction, hyper-parameter values, dtypes) has been
 checked and computed once is remembered: :func:`lane` runs it again with only the checks
 that depend on the arrays themselves (types, shapes, emptiness), the fast-path switch and
 ``torch.compile``'s state, about a microsecond instead of five. A training loop calls the
 same signature at every step.
+
+Inside ``torch.compile`` every tensor call takes the lane (:func:`tracing`), which checks
+it with PyTorch alone (:func:`traced`): TorchDynamo traces that without a graph break or a
+warning, where array-api-compat's namespace lookups are ``functools.lru_cache``-wrapped
+(TorchDynamo warns about each). A call it does not vouch for (an ``xp``, a tensor
+hyper-parameter, anything to refuse) takes the checked path, which raises or computes as
+outside the trace.
 """
 
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable, Mapping
-from typing import Any, cast
+from numbers import Real
+from typing import Any
 
-from .._checks import Prepared
+from .._checks import Prepared, check_parameters, check_reduction
 from .._losses import HUBER, L1, MSE, SMOOTH_L1, LossDefinition
 from .._reduction import finish
 from .._typing import Array
-from . import blocked, signature
+from . import blocked, generic, signature
 
-__all__ = ["compute", "lane", "remember"]
+__all__ = ["compute", "lane", "remember", "traced", "tracing"]
 
 
-def compute(p: Prepared) -> Array | None:
-    """Return a torch value by a native kernel or the psi-backed autograd, else None."""
+def compute(p: Prepared) -> Array:
+    """Return a torch value by a native kernel, the psi-backed autograd or the composition.
+
+    The composition (of every other call: gradients, residual faces, no autograd) is the
+    generic one, with the namespace of :mod:`.torch_autograd` (its ``sign`` batches).
+    """
     import torch
 
-    if p.what != "value":
-        return None
-    x, y = p.input, cast(Array, p.target)
-    if p.weight is None and (p.reduction == "none" or x.numel() > 0):
+    from .torch_autograd import namespace, rho, traceable
+
+    x, y = p.input, p.target
+    if p.what != "value" or y is None:
+        return generic.compute(p if p.xp is namespace else p._replace(xp=namespace))
+    compiling = torch.compiler.is_compiling()
+    plain = p.plain and not p.has_array_values  # what the native kernels and blocks know
+    if plain and p.weight is None and (p.reduction == "none" or x.numel() > 0):
         native = _native(p.definition, tuple(p.values.values()), x.dtype)
         if native is not None:
             reduction = "mean" if p.reduction == "weighted_mean" else p.reduction
-            if torch.compiler.is_compiling():  # what TorchDynamo traces: the public function
+            if compiling:  # what TorchDynamo traces: the public function
                 return native[1](x, y, reduction=reduction)
             return native[0](x, y, _ENUM[reduction], *native[2])
-    grad = torch.is_grad_enabled() and (x.requires_grad or y.requires_grad)
-    if not grad and p.reduction != "none" and x.numel() > blocked.BLOCK:
+    if p.xp is not namespace:
+        p = p._replace(xp=namespace)
+    grad = torch.is_grad_enabled() and (
+        x.requires_grad
+        or y.requires_grad
+        or any(isinstance(v, torch.Tensor) and v.requires_grad for v in p.values.values())
+    )
+    if grad and (not compiling or traceable(p.definition, p.values)):
+        return finish(p, rho(x - y, p.definition, p.values, p.xp))
+    if not compiling and plain and p.reduction != "none" and x.numel() > blocked.BLOCK:
         return blocked.compute_torch(p)
-    if grad:
-        return finish(p, _rho_function().apply(x - y, p.definition, p.values, p.xp))
-    return None
+    return generic.compute(p)
+
+
+def tracing(x: object) -> bool:
+    """Whether `x` is a tensor inside a ``torch.compile`` trace (no import of torch)."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(x, torch.Tensor) and torch.compiler.is_compiling()
 
 
 #: the remembered native calls: (loss, reduction as given, dtypes, values) -> their kernel,
@@ -70,12 +100,15 @@ def lane(
     The remembered signature fixes everything :func:`.._checks.prepare` checks once per
     signature (the reduction, the hyper-parameter values and their types, the dtypes); what
     depends on the arrays themselves is checked here, and anything unusual (a weight, an
-    ``xp``, other shapes, an empty mean, a switch turned off, a ``torch.compile`` trace)
-    takes the checked path, which raises or computes exactly as before.
+    ``xp``, other shapes, an empty mean, a switch turned off) takes the checked path,
+    which raises or computes exactly as before. Inside ``torch.compile`` it is
+    :func:`traced`.
     """
     import torch
 
-    if torch.compiler.is_compiling() or what != "value":  # TorchDynamo traces the checked path
+    if torch.compiler.is_compiling():
+        return traced(definition, x, y, reduction, weight, xp, params, what)
+    if what != "value":
         return None
     values = signature.lane_values(x, y, weight, xp, params)
     if values is None:
@@ -111,6 +144,102 @@ def remember(p: Prepared, reduction: object, params: Mapping[str, object]) -> bo
     key = (p.definition, reduction, p.input.dtype, p.input.dtype, values)  # one dtype
     signature.store(_PLANS, key, (native[0], number, native[2]))
     return True
+
+
+def traced(
+    definition: LossDefinition,
+    x: Any,
+    y: Any,
+    reduction: object,
+    weight: object,
+    xp: object,
+    params: Mapping[str, object],
+    what: str,
+) -> Array | None:
+    """Check and compute a call inside ``torch.compile`` with PyTorch alone, or return None.
+
+    The checks :func:`.._checks.prepare` makes, on tensors: the reduction and the
+    hyper-parameters (:func:`.._checks.check_parameters`), the shapes, the dtypes (real
+    floating, integers and booleans promoted, half types computed in float32) and the
+    weight's. Every call they would refuse, and every call with an ``xp`` or a tensor
+    hyper-parameter, returns None: the checked path then raises or computes it.
+    """
+    import torch
+
+    from .torch_autograd import namespace
+
+    if xp is not None or not isinstance(x, torch.Tensor):
+        return None
+    if y is not None and (not isinstance(y, torch.Tensor) or y.shape != x.shape):
+        return None
+    for v in params.values():
+        if type(v) is not float and (isinstance(v, bool) or not isinstance(v, Real)):
+            return None  # a tensor hyper-parameter, or one to refuse
+    dtype = _result_dtype(x.dtype, None if y is None else y.dtype)
+    if dtype is None:
+        return None
+    work = torch.float32 if dtype.itemsize < 4 else dtype
+    w = None if weight is None else _traced_weight(weight, x, work)
+    if w is None and weight is not None:
+        return None
+    values = check_parameters(definition, params)
+    tiny = torch.finfo(work).smallest_normal
+    for parameter in definition.parameters:
+        if parameter.minimum == 0 and not parameter.closed and 0 < values[parameter.name] < tiny:
+            return None  # refused by the checked path
+    p = Prepared(
+        definition,
+        namespace,
+        "torch",
+        x if x.dtype == work else x.to(work),
+        y if y is None or y.dtype == work else y.to(work),
+        w,
+        values,
+        check_reduction(reduction),
+        what,
+        dtype,
+        tuple(x.shape),
+    )
+    out = compute(p)
+    return out if out.dtype == dtype else out.to(dtype)
+
+
+def _result_dtype(a: Any, b: Any) -> Any:
+    """Return the promoted real floating dtype of two tensors' dtypes (`b` may be None).
+
+    None where one is complex or not numeric (the checked path refuses it).
+    """
+    import torch
+
+    floats = []
+    for dt in (a,) if b is None else (a, b):
+        if dt.is_complex:
+            return None
+        if dt.is_floating_point:
+            floats.append(dt)
+        elif dt not in (torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64):
+            return None  # promoted by the checked path, or refused
+    if not floats:
+        return torch.get_default_dtype()
+    return floats[0] if len(floats) == 1 else torch.promote_types(*floats)
+
+
+def _traced_weight(weight: object, x: Any, work: Any) -> Any:
+    """Return the weight as a tensor of the working dtype (None: the checked path's)."""
+    import torch
+
+    if isinstance(weight, bool):
+        return None
+    if isinstance(weight, Real):
+        return torch.as_tensor(float(weight), dtype=work, device=x.device)
+    if not isinstance(weight, torch.Tensor) or _result_dtype(weight.dtype, None) is None:
+        return None
+    shape, ws = tuple(x.shape), tuple(weight.shape)
+    if len(ws) > len(shape) or any(
+        a != 1 and a != b for a, b in zip(ws, shape[len(shape) - len(ws) :], strict=True)
+    ):
+        return None
+    return weight if weight.dtype == work else weight.to(work)
 
 
 #: the losses PyTorch has a fused kernel for (for some of their hyper-parameters)
@@ -156,30 +285,3 @@ def _find_native(definition: LossDefinition, values: tuple[Any, ...], dtype: Any
     if definition is MSE:
         return kernels.mse_loss, F.mse_loss, ()
     return None
-
-
-@functools.cache
-def _rho_function() -> Any:
-    import torch
-
-    class Rho(torch.autograd.Function):
-        """rho(r) forward, grad * psi(r) backward: saves r only."""
-
-        generate_vmap_rule = True
-
-        @staticmethod
-        def forward(r: Any, definition: LossDefinition, values: dict[str, Any], xp: Any) -> Any:
-            return definition.rho(r, xp=xp, **values)
-
-        @staticmethod
-        def setup_context(ctx: Any, inputs: Any, output: Any) -> None:
-            r, definition, values, xp = inputs
-            ctx.save_for_backward(r)
-            ctx.psi = functools.partial(definition.psi, xp=xp, **values)
-
-        @staticmethod
-        def backward(ctx: Any, grad: Any) -> Any:
-            (r,) = ctx.saved_tensors
-            return grad * ctx.psi(r), None, None, None
-
-    return Rho
