@@ -501,3 +501,30 @@ def test_maximum_likelihood_recovers_alpha_and_scale(library: str) -> None:
         alpha, scale = fit(data)
         assert abs(alpha - alpha_true) < 0.05, (alpha_true, scale_true, alpha)
         assert abs(scale / scale_true - 1) < 0.02, (alpha_true, scale_true, scale)
+
+
+#: Z(n / d) to 10 digits, by Mathematica, as published with Barron's reference
+#: implementation (robust_loss_pytorch, tests/distribution_test.py): (n, d, Z(n / d))
+_BARRON_PARTITIONS = (
+    (1, 7, 4.080330073), (1, 6, 4.038544331), (1, 5, 3.984791180), (1, 4, 3.912448576),
+    (1, 3, 3.808203509), (2, 5, 3.735479786), (3, 7, 3.706553276), (1, 2, 3.638993131),
+    (3, 5, 3.553489270), (2, 3, 3.501024540), (3, 4, 3.439385624), (4, 5, 3.404121259),
+    (1, 1, 3.272306973), (6, 5, 3.149249092), (5, 4, 3.119044506), (4, 3, 3.068687433),
+    (7, 5, 3.028084866), (3, 2, 2.965924889), (8, 5, 2.901059987), (5, 3, 2.855391798),
+    (7, 4, 2.794052016), (7, 3, 2.260434598), (5, 2, 2.218882601), (8, 3, 2.190349858),
+    (3, 1, 2.153202857), (4, 1, 2.101960916), (7, 2, 2.121140098), (5, 1, 2.080000512),
+    (9, 2, 2.089161164), (6, 1, 2.067751267), (7, 1, 2.059929623), (8, 1, 2.054500222),
+    (10, 3, 2.129863884), (11, 3, 2.113763384), (13, 3, 2.092928254), (14, 3, 2.085788350),
+    (16, 3, 2.075212740), (11, 2, 2.073116001), (17, 3, 2.071185791), (13, 2, 2.063452243),
+    (15, 2, 2.056990258),
+)  # fmt: skip
+
+
+def test_log_partition_equals_barrons_published_values() -> None:
+    """Z at 41 rationals and log Z(inf) = 0.70526025442, as Barron's tests print them."""
+    import robustloss
+
+    for n, d, z in _BARRON_PARTITIONS:
+        got = math.exp(robustloss.log_partition(n / d))
+        assert got == pytest.approx(z, rel=1e-8, abs=0), (n, d)
+    assert robustloss.log_partition(math.inf) == pytest.approx(0.70526025442, abs=1e-10)
