@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from support.assertions import TOLERANCES, assert_close
-from support.cases import BY_NAME, CASES, NAMES, Case, bound, call, kinks, transitions
+from support.cases import BY_NAME, CASES, NAMES, Case, bound, call, kinks, transitions, weight
 from support.matrix import Backend
 from support.oracle import EPS, MAX, SUBNORMAL, TINY, flushed, oracle, round_to
 from support.strategies import dtypes, params
@@ -382,3 +382,6 @@ def test_out_of_range_array_entries_are_nan_where_they_apply(
     np.testing.assert_array_equal(value[good], _eval(backend, case, "loss", xr, zr, keep))
     np.testing.assert_array_equal(grad[good], _eval(backend, case, "grad", xr, zr, keep))
     assert np.isnan(backend.to_numpy(call(case, "loss", x, zero, p, reduction="mean")))
+    w = backend.to_numpy(weight(case, x, p))  # the IRLS weight too
+    assert np.isnan(w[i]), w
+    np.testing.assert_array_equal(w[good], backend.to_numpy(weight(case, xr, keep)))

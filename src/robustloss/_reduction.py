@@ -105,8 +105,11 @@ def finish(p: Prepared, elementwise: Array) -> Array:
     reduced values, with axes); a function of the residual (the IRLS weight, say) is
     returned as it is.
     """
-    if p.what in RESIDUAL:
-        return elementwise
+    if p.what in RESIDUAL:  # elementwise: NaN where an array hyper-parameter is out of range
+        if p.invalid is None:
+            return elementwise
+        nan = p.xp.asarray(p.xp.nan, dtype=elementwise.dtype)
+        return p.xp.where(p.invalid, nan, elementwise)
     values = elementwise_result(p, elementwise)
     if p.reduction == "none":
         return values
