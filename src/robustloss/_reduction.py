@@ -25,7 +25,15 @@ from typing import Any
 from ._checks import RESIDUAL, Prepared
 from ._typing import Array
 
-__all__ = ["QUIET", "denominator", "elementwise_result", "finish", "ieee_quiet", "kept"]
+__all__ = [
+    "QUIET",
+    "denominator",
+    "elementwise_result",
+    "finish",
+    "ieee_quiet",
+    "kept",
+    "masked",
+]
 
 
 #: the libraries (by the name :func:`._checks.library` gives) that warn where IEEE
@@ -78,9 +86,26 @@ def denominator(
 
 def kept(p: Prepared, values: Array) -> Array:
     """`values` (shaped like the input), 0 where the call's mask is False."""
-    if p.where is None:
-        return values
-    return p.xp.where(p.where, values, p.xp.zeros_like(values))
+    return masked(p.xp, values, None, None, p.where)
+
+
+def masked(
+    xp: Any, values: Array, invalid: Array | None, weight: Array | None, where: Array | None
+) -> Array:
+    """`values` NaN where `invalid`, times `weight`, and 0 where `where` is False.
+
+    What an elementwise result goes through before it is reduced, on any namespace (the
+    whole arrays here, each block's on Dask). The weight broadcasts to the input
+    (checked), so the product is shaped like it; no broadcast_to, which fails on Dask's
+    unknown chunk sizes.
+    """
+    if invalid is not None:
+        values = xp.where(invalid, xp.asarray(xp.nan, dtype=values.dtype), values)
+    if weight is not None:
+        values = values * weight
+    if where is not None:
+        values = xp.where(where, values, xp.zeros_like(values))
+    return values
 
 
 def elementwise_result(p: Prepared, elementwise: Array) -> Array:
@@ -88,13 +113,7 @@ def elementwise_result(p: Prepared, elementwise: Array) -> Array:
 
     NaN where an array hyper-parameter is out of range, 0 where the mask is False.
     """
-    xp = p.xp
-    if p.invalid is not None:
-        elementwise = xp.where(p.invalid, xp.asarray(xp.nan, dtype=elementwise.dtype), elementwise)
-    # The weight broadcasts to the input (checked), so the product is shaped like it; no
-    # broadcast_to, which fails on Dask's unknown chunk sizes.
-    values = elementwise if p.weight is None else elementwise * p.weight
-    return kept(p, values)
+    return masked(p.xp, elementwise, p.invalid, p.weight, p.where)
 
 
 def finish(p: Prepared, elementwise: Array) -> Array:
@@ -106,10 +125,7 @@ def finish(p: Prepared, elementwise: Array) -> Array:
     returned as it is.
     """
     if p.what in RESIDUAL:  # elementwise: NaN where an array hyper-parameter is out of range
-        if p.invalid is None:
-            return elementwise
-        nan = p.xp.asarray(p.xp.nan, dtype=elementwise.dtype)
-        return p.xp.where(p.invalid, nan, elementwise)
+        return masked(p.xp, elementwise, p.invalid, None, None)
     values = elementwise_result(p, elementwise)
     if p.reduction == "none":
         return values

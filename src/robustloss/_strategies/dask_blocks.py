@@ -16,7 +16,7 @@ from typing import Any
 import array_api_compat as aac
 
 from .._checks import Prepared
-from .._reduction import denominator
+from .._reduction import denominator, masked
 from .._typing import Array
 
 __all__ = ["compute"]
@@ -59,13 +59,7 @@ def compute(p: Prepared) -> Array:
             ns, r = aac.array_namespace(a), a
         given = dict(zip(names, more, strict=True))
         out = fn(r, xp=ns, **scalars, **{k: given[k] for k in arrays})
-        if "invalid" in given:
-            out = ns.where(given["invalid"], ns.nan, out)
-        if "weight" in given:
-            out = out * given["weight"]
-        if "where" in given:
-            out = ns.where(given["where"], out, 0.0)
-        return out
+        return masked(ns, out, given.get("invalid"), given.get("weight"), given.get("where"))
 
     x = p.input
     meta = x._meta
